@@ -1,0 +1,59 @@
+# citygate: `make up` runs the whole job on the embedded AWS; `make test` runs the test suite.
+# Both install what they need first (idempotent: each step re-runs only when its inputs change).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+NODE_MAJOR := 22
+NODE := $(CURDIR)/.tools/node/node_modules/node/bin/node
+
+# jsii runs on a supported Node (Node 20 is end-of-life for jsii); the npm registry's node@22 ships a binary.
+export JSII_NODE := $(NODE)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export CHECKOV_BIN := $(CURDIR)/.venv-checkov/bin/checkov
+
+.PHONY: deps up test lint typecheck bench lock clean
+
+deps: $(VENV)/.installed .venv-checkov/.installed .tools/node/.installed
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(VENV)/bin/pip install -q uv==$(UV_VERSION)
+	$(UV) pip install -q --python $(PY) -r requirements.lock
+	touch $@
+
+.venv-checkov/.installed: requirements-checkov.lock $(VENV)/.installed
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	$(UV) pip install -q --python .venv-checkov/bin/python -r requirements-checkov.lock
+	touch $@
+
+.tools/node/.installed:
+	mkdir -p .tools/node
+	npm install --silent --no-audit --no-fund --prefix .tools/node node@$(NODE_MAJOR)
+	$(NODE) --version
+	touch $@
+
+up: deps
+	$(PY) main.py up --env local
+
+test: deps
+	$(PY) -m pytest -q -ra
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: deps
+	$(VENV)/bin/mypy
+
+bench: deps
+	$(PY) -m pytest bench --benchmark-enable -q
+
+lock: $(VENV)/.installed
+	$(UV) pip compile -q --python-version 3.11 requirements.in -o requirements.lock
+	$(UV) pip compile -q --python-version 3.11 requirements-checkov.in -o requirements-checkov.lock
+
+clean:
+	rm -rf .work cdktf.out reports

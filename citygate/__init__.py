@@ -1,0 +1,1 @@
+"""citygate: the gate engine (inputs, engines, findings, reporters, live verification)."""
