@@ -22,11 +22,23 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "apply": ("lifecycle", "apply", "Gate, then apply an environment's plan."),
     "destroy": ("lifecycle", "destroy", "Destroy an environment."),
     "verify": ("verify", "verify", "Read the deployed account back with boto3 and check the controls."),
-    "check": ("check", "check", "Run the gate (Rego, Checkov, Trivy) on a plan, synth dir, manifests or workflows."),
-    "deploy": ("deploy", "deploy", "Apply the workload manifests to a cluster (server-side apply, dry-run first)."),
+    "check": (
+        "check",
+        "check",
+        "Run the gate (Rego, Checkov, Trivy) on a plan, synth dir, manifests or workflows.",
+    ),
+    "deploy": (
+        "deploy",
+        "deploy",
+        "Apply the workload manifests to a cluster (server-side apply, dry-run first).",
+    ),
     "loadtest": ("loadtest", "loadtest", "Run the Locust suite and gate promotion on the SLOs."),
     "report": ("report", "report", "Write the living-documentation HTML page a reviewer reads."),
-    "up": ("up", "up", "synth -> plan -> check -> apply -> verify -> loadtest -> report, on the embedded AWS."),
+    "up": (
+        "up",
+        "up",
+        "synth -> plan -> check -> apply -> verify -> loadtest -> report, on the embedded AWS.",
+    ),
 }
 
 
@@ -61,8 +73,9 @@ def cli() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and map every outcome to 0/1/2 with at most one error line."""
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="citygate",
-                          standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="citygate", standalone_mode=False
+        )
     except CitygateError as exc:
         click.echo(f"citygate: error: {exc.line()}", err=True)
         return EXIT_ERROR

@@ -21,7 +21,9 @@ class Severity(IntEnum):
         try:
             return cls[text.strip().upper()]
         except KeyError:
-            raise ValueError(f"unknown severity {text!r} (use one of {', '.join(s.name.lower() for s in cls)})")
+            raise ValueError(
+                f"unknown severity {text!r} (use one of {', '.join(s.name.lower() for s in cls)})"
+            )
 
 
 @dataclass
@@ -61,3 +63,37 @@ class Finding:
             "waiver": self.waiver,
             "fix": self.fix,
         }
+
+
+@dataclass
+class EngineRun:
+    """What one engine did in a gate run: for the summary, and so a crash is never silent."""
+
+    engine: str
+    seconds: float
+    findings: int
+    status: str = "ok"  # ok | skipped | error
+    detail: str = ""
+
+
+@dataclass
+class GateReport:
+    """The outcome of one gate run; every reporter (text, json, sarif, junit, markdown) renders this."""
+
+    target: str  # what was judged: a plan file, a synth dir, a manifests path
+    kind: str  # terraform | kubernetes | github_workflows
+    findings: list[Finding]
+    engines: list[EngineRun] = field(default_factory=list)
+    resources: int = 0
+    fail_on: Severity = Severity.LOW
+    seconds: float = 0.0
+
+    def failing(self) -> list[Finding]:
+        """Unwaived violations at or above the --fail-on threshold: these make the exit code 1."""
+        return [
+            f for f in self.findings if f.status == "fail" and not f.waived and f.severity >= self.fail_on
+        ]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failing() else 0
