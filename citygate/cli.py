@@ -73,9 +73,7 @@ def cli() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and map every outcome to 0/1/2 with at most one error line."""
     try:
-        result = cli.main(
-            args=list(argv) if argv is not None else None, prog_name="citygate", standalone_mode=False
-        )
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="citygate", standalone_mode=False)
     except CitygateError as exc:
         click.echo(f"citygate: error: {exc.line()}", err=True)
         return EXIT_ERROR

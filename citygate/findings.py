@@ -21,9 +21,8 @@ class Severity(IntEnum):
         try:
             return cls[text.strip().upper()]
         except KeyError:
-            raise ValueError(
-                f"unknown severity {text!r} (use one of {', '.join(s.name.lower() for s in cls)})"
-            )
+            names = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {text!r} (use one of {names})") from None
 
 
 @dataclass
@@ -90,9 +89,7 @@ class GateReport:
 
     def failing(self) -> list[Finding]:
         """Unwaived violations at or above the --fail-on threshold: these make the exit code 1."""
-        return [
-            f for f in self.findings if f.status == "fail" and not f.waived and f.severity >= self.fail_on
-        ]
+        return [f for f in self.findings if f.status == "fail" and not f.waived and f.severity >= self.fail_on]
 
     @property
     def exit_code(self) -> int:
