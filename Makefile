@@ -14,9 +14,13 @@ export JSII_NODE := $(NODE)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CHECKOV_BIN := $(CURDIR)/.venv-checkov/bin/checkov
 
-.PHONY: deps up test lint typecheck bench lock clean
+.PHONY: deps browser up test lint typecheck bench lock clean
 
-deps: $(VENV)/.installed .venv-checkov/.installed .tools/node/.installed
+deps: $(VENV)/.installed .venv-checkov/.installed .tools/node/.installed browser
+
+# Headless Chromium renders the living-documentation page in the report tests (Debian's package).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
