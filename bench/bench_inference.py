@@ -1,0 +1,122 @@
+"""Inference service vs a no-op FastAPI endpoint, same server, same client, same run, on loopback.
+
+    .venv/bin/python bench/bench_inference.py [--concurrency 8] [--seconds 10]
+
+Both apps run under the same uvicorn (one worker, httptools + uvloop, no access log) and get the
+same single-prediction POST from a closed-loop client at fixed concurrency. The no-op endpoint is
+the framework's own ceiling on this machine; the goal is >= 70 % of its throughput with the
+service's p95 <= 25 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import gevent  # noqa: E402
+import numpy as np  # noqa: E402
+from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.responses import Response  # noqa: E402
+from geventhttpclient import HTTPClient  # noqa: E402
+
+from citygate.loadtest.local_service import LocalService  # noqa: E402
+
+READING = {
+    "segment_id": "seg-0042",
+    "timestamp": "2026-11-23T08:15:00+01:00",
+    "speed_kmh": 38.5,
+    "speed_prev_kmh": 44.0,
+    "volume_vph": 1650,
+    "rain_mm_h": 1.2,
+    "temperature_c": 7.5,
+    "free_flow_kmh": 50.0,
+}
+GOAL_RATIO, GOAL_P95_MS = 0.70, 25.0
+
+
+def noop_app() -> FastAPI:
+    """The floor: same routes, body read and ignored, constant answer."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    answer = b'{"ok":true}'
+
+    @app.post("/v1/predict")
+    async def predict(request: Request) -> Response:
+        await request.body()
+        return Response(answer, media_type="application/json")
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        return Response(answer, media_type="application/json")
+
+    return app
+
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    errors: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+def hammer(url: str, concurrency: int, seconds: float) -> Result:
+    """Closed loop: `concurrency` keep-alive connections, each sending its next request on each answer."""
+    body = json.dumps(READING).encode()
+    headers = {"content-type": "application/json"}
+    latencies: list[float] = []
+    errors = 0
+
+    def user(stop_at: float, record: bool) -> None:
+        nonlocal errors
+        client = HTTPClient.from_url(url, concurrency=1, connection_timeout=5, network_timeout=10)
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            response = client.post("/v1/predict", body=body, headers=headers)
+            response.read()
+            if record:
+                latencies.append(time.perf_counter() - start)
+                errors += response.status_code != 200
+        client.close()
+
+    warm_until = time.perf_counter() + 1.0
+    gevent.joinall([gevent.spawn(user, warm_until, False) for _ in range(concurrency)])
+    started = time.perf_counter()
+    gevent.joinall([gevent.spawn(user, started + seconds, True) for _ in range(concurrency)])
+    elapsed = time.perf_counter() - started
+    ms = np.asarray(latencies) * 1000.0
+    return Result(len(ms), errors, len(ms) / elapsed, *(float(np.percentile(ms, q)) for q in (50, 95, 99)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    with LocalService(app=f"{Path(__file__).stem}:noop_app", app_dir=Path(__file__).parent) as noop:
+        floor = hammer(noop.url, args.concurrency, args.seconds)
+    with LocalService() as service:
+        ours = hammer(service.url, args.concurrency, args.seconds)
+
+    print(f"concurrency {args.concurrency}, {args.seconds:g}s per target, single-prediction POST on loopback")
+    print(f"{'target':<22}{'requests':>10}{'errors':>8}{'rps':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for name, r in (("no-op FastAPI", floor), ("citysense inference", ours)):
+        print(f"{name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>10.0f}{r.p50_ms:>9.2f}{r.p95_ms:>9.2f}{r.p99_ms:>9.2f}")
+    ratio = ours.rps / floor.rps
+    met = ratio >= GOAL_RATIO and ours.p95_ms <= GOAL_P95_MS and ours.errors == 0
+    print(f"throughput ratio {ratio:.2f} (goal >= {GOAL_RATIO}), p95 {ours.p95_ms:.2f} ms (goal <= {GOAL_P95_MS:g})")
+    print("goal met" if met else "goal NOT met")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The live account as the specs see it: the platform applied, read back from Terraform's state.
+
+The state holds what the provider read from the account after apply, so every value is known (ARNs,
+the OIDC issuer inside trust policies, whole policy documents): `@live` scenarios prove what a plan
+can only promise.  A state carries no references, so the vocabulary matches ARNs, ids and names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from citygate.lifecycle import Deployment
+from citygate.live.deployed import DeployedResources
+from citygate.model import Inventory, Resource
+
+
+def state_inventory(state: dict[str, Any], environment: str, origin: str) -> Inventory:
+    resources = [
+        Resource(address=item.address, type=item.type, name=item.address.rsplit(".", 1)[-1], values=item.attributes)
+        for item in DeployedResources(state).items
+    ]
+    return Inventory(kind="terraform", source="live", resources=resources, origin=origin, environment=environment)
+
+
+def applied_inventory(env: str, synth_file: Path, workdir: Path, endpoint: str) -> Inventory:
+    """Plan and apply `env` into the account at `endpoint`, then read it back."""
+    deployment = Deployment(env, synth_file, workdir, endpoint)
+    deployment.plan()
+    deployment.apply()
+    return state_inventory(deployment.state(), env, str(deployment.state_path))

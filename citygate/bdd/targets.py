@@ -1,0 +1,53 @@
+"""Which inventories a scenario judges, decided by its tags.
+
+Untagged scenarios judge the platform as synthesized and as planned, for every environment;
+`@live` ones the account after apply on the embedded AWS; `@workloads` ones the Kubernetes
+manifests.  Environment variables narrow a run (the `report --env` option sets them):
+CITYGATE_BDD_ENVS=prod,staging   CITYGATE_BDD_SOURCES=plan   CITYGATE_BDD_LIVE_ENVS=local
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from citygate.errors import CitygateError
+
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+SOURCES = ("synth", "plan")
+LIVE_ENVIRONMENTS = ("local",)  # applying every environment into the embedded AWS costs minutes each
+
+TargetKind = Literal["synth", "plan", "live", "workloads"]
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    environment: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}-{self.environment}" if self.environment else self.kind
+
+
+def _chosen(variable: str, default: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    raw = os.environ.get(variable, "")
+    chosen = [v.strip() for v in raw.split(",") if v.strip()] if raw.strip() else list(default)
+    unknown = sorted(set(chosen) - set(allowed))
+    if unknown:
+        raise CitygateError(f"unknown value(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})", variable)
+    return chosen
+
+
+def targets_for(tags: Iterable[str]) -> list[Target]:
+    tags = set(tags)
+    if "workloads" in tags:
+        return [Target("workloads")]
+    environments = _chosen("CITYGATE_BDD_ENVS", ENVIRONMENTS, ENVIRONMENTS)
+    if "live" in tags:
+        live = _chosen("CITYGATE_BDD_LIVE_ENVS", LIVE_ENVIRONMENTS, ENVIRONMENTS)
+        return [Target("live", env) for env in environments if env in live]
+    sources = _chosen("CITYGATE_BDD_SOURCES", SOURCES, SOURCES)
+    return [Target(source, env) for env in environments for source in sources]  # type: ignore[arg-type]

@@ -1,0 +1,326 @@
+"""The step vocabulary: a few Given/When/Then sentences that compose into reviewer-readable requirements.
+
+    Given resources of type "aws_s3_bucket"                 (at least one must exist: fail closed)
+    Given resources of type "aws_lb" where present          (none is fine: nothing to check)
+    When their "internal" is "false"                        (narrow the scope; also: is set,
+    When their "path" includes "x"                           address matches "glob", reference a "type"
+    When the environment is "prod, staging"                  through "path", environment is ...)
+    Then "versioning_configuration.status" must be "Enabled"
+    Then "path" must not be "x" / must include "x" / must be one of "a, b" / must match "regex"
+    Then "path" must be at least "7" / must be set / must be empty
+    Then "kms_key_id" must reference a "aws_kms_key"        (before apply: references; after: ids)
+    Then each must have a "aws_s3_bucket_versioning" attached through "bucket"   (scope moves to those)
+    Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
+
+Every value found at a path is judged (lists are spread, see `attributes.lookup`): "must be" wants
+all of them equal, "must include" at least one, "must not be" none.  Quoted arguments are literals:
+true/false/numbers parse as JSON, anything else is a string.  A value known only after apply
+satisfies "must be set" and "must reference" (the reference is in the plan); every other check fails
+closed on it, because it cannot be proven before apply.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from citygate.bdd.attributes import Lookup, identities, lookup, reference_type, references_at, refers_to
+from citygate.bdd.spec import AFTER_APPLY, NOT_SET, Spec, SpecFailure, Verdict, shown
+from citygate.model import Resource
+
+StepKind = Literal["given", "when", "then"]
+
+
+@dataclass(frozen=True)
+class StepDefinition:
+    kind: StepKind
+    pattern: str  # a `parse` pattern; pytest-bdd and the direct runner match it the same way
+    func: Callable[..., None]
+
+
+VOCABULARY: list[StepDefinition] = []
+
+
+def step(kind: StepKind, pattern: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(func: Callable[..., None]) -> Callable[..., None]:
+        VOCABULARY.append(StepDefinition(kind, pattern, func))
+        return func
+
+    return register
+
+
+# --- literals and comparisons -------------------------------------------------------------------
+
+
+def literal(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return value
+
+
+def same(value: Any, expected: Any) -> bool:
+    return bool(_canonical(value) == _canonical(expected))
+
+
+def _listed(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _missing(found: Lookup) -> str:
+    return f"{AFTER_APPLY}: cannot be proven before apply" if found.unknown else NOT_SET
+
+
+def _seen(found: Lookup) -> str:
+    values = found.values
+    return shown(values[0] if len(values) == 1 else list(values))
+
+
+def _every(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
+    """Needs the attribute present, and every value found there to pass `test`."""
+
+    def judge(resource: Resource) -> Verdict:
+        found = lookup(resource, path)
+        if not found.found:
+            return False, _missing(found)
+        return all(test(v) for v in found.values), _seen(found)
+
+    return judge
+
+
+# --- Given: what the scenario is about ------------------------------------------------------------
+
+
+def _of_types(spec: Spec, types: str) -> list[Resource]:
+    wanted = _listed(types)
+    return [r for r in spec.inventory.resources if r.type in wanted]
+
+
+@step("given", 'resources of type "{types}"')
+def given_resources(spec: Spec, types: str) -> None:
+    found = _of_types(spec, types)
+    if not found:
+        raise SpecFailure(f"no {types} resources in {spec.inventory.origin or spec.inventory.source}")
+    spec.select(found, types)
+
+
+@step("given", 'resources of type "{types}" where present')
+def given_resources_if_any(spec: Spec, types: str) -> None:
+    spec.select(_of_types(spec, types), types)
+
+
+# --- When: narrowing the scope --------------------------------------------------------------------
+
+
+def _narrow(spec: Spec, keep: Callable[[Resource], bool], how: str) -> None:
+    kept = [r for r in spec.selection if keep(r)]
+    spec.select(kept, spec.subject, f"{len(kept)} of {len(spec.selection)} {spec.subject} {how}")
+
+
+@step("when", 'their "{path}" is "{value}"')
+def when_equal(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+    _narrow(spec, lambda r: any(same(v, expected) for v in lookup(r, path).values), f"with {path} = {value}")
+
+
+@step("when", 'their "{path}" includes "{value}"')
+def when_includes(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+    _narrow(spec, lambda r: any(same(v, expected) for v in lookup(r, path).values), f"whose {path} has {value}")
+
+
+@step("when", 'their "{path}" is set')
+def when_set(spec: Spec, path: str) -> None:
+    def present(resource: Resource) -> bool:
+        found = lookup(resource, path)
+        return found.unknown or any(not _is_empty(v) for v in found.values)
+
+    _narrow(spec, present, f"with {path} set")
+
+
+@step("when", 'their address matches "{pattern}"')
+def when_address(spec: Spec, pattern: str) -> None:
+    _narrow(spec, lambda r: fnmatchcase(r.address, pattern), f"matching {pattern}")
+
+
+@step("when", 'they reference a "{target_type}" through "{path}"')
+def when_referencing(spec: Spec, target_type: str, path: str) -> None:
+    _narrow(spec, lambda r: _references(spec, r, path, target_type)[0], f"referencing a {target_type}")
+
+
+@step("when", 'the environment is "{environments}"')
+def when_environment(spec: Spec, environments: str) -> None:
+    inside = spec.inventory.environment in _listed(environments)
+    _narrow(spec, lambda _: inside, f"(environment {spec.inventory.environment or 'unnamed'})")
+
+
+# --- Then: the requirement on every resource in scope ---------------------------------------------
+
+
+@step("then", '"{path}" must be "{value}"')
+def must_be(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+    spec.require(_every(path, lambda v: same(v, expected)), f"{path} = {value}")
+
+
+@step("then", '"{path}" must be one of "{values}"')
+def must_be_one_of(spec: Spec, path: str, values: str) -> None:
+    allowed = [literal(v) for v in _listed(values)]
+    spec.require(_every(path, lambda v: any(same(v, a) for a in allowed)), f"{path} in [{values}]")
+
+
+@step("then", '"{path}" must be at least "{minimum}"')
+def must_be_at_least(spec: Spec, path: str, minimum: str) -> None:
+    bound = float(minimum)
+    spec.require(_every(path, lambda v: (n := _number(v)) is not None and n >= bound), f"{path} >= {minimum}")
+
+
+@step("then", '"{path}" must match "{pattern}"')
+def must_match(spec: Spec, path: str, pattern: str) -> None:
+    regex = re.compile(pattern)
+    spec.require(_every(path, lambda v: isinstance(v, str) and bool(regex.fullmatch(v))), f"{path} ~ /{pattern}/")
+
+
+@step("then", '"{path}" must include "{value}"')
+def must_include(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+
+    def judge(resource: Resource) -> Verdict:
+        found = lookup(resource, path)
+        if not found.found:
+            return False, _missing(found)
+        return any(same(v, expected) for v in found.values), _seen(found)
+
+    spec.require(judge, f"{path} to include {value}")
+
+
+@step("then", '"{path}" must not be "{value}"')
+def must_not_be(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+
+    def judge(resource: Resource) -> Verdict:
+        found = lookup(resource, path)
+        if not found.found:
+            return (False, _missing(found)) if found.unknown else (True, NOT_SET)
+        return not any(same(v, expected) for v in found.values), _seen(found)
+
+    spec.require(judge, f"{path} never {value}")
+
+
+@step("then", '"{path}" must be empty')
+def must_be_empty(spec: Spec, path: str) -> None:
+    def judge(resource: Resource) -> Verdict:
+        found = lookup(resource, path)
+        if found.unknown:
+            return False, _missing(found)
+        return all(_is_empty(v) for v in found.values), _seen(found) if found.found else NOT_SET
+
+    spec.require(judge, f"{path} to be empty")
+
+
+@step("then", '"{path}" must be set')
+def must_be_set(spec: Spec, path: str) -> None:
+    def judge(resource: Resource) -> Verdict:
+        found = lookup(resource, path)
+        if found.unknown and not found.found:
+            return True, AFTER_APPLY
+        if not found.found:
+            return False, NOT_SET
+        return not any(_is_empty(v) for v in found.values), _seen(found)
+
+    spec.require(judge, f"{path} to be set")
+
+
+def _referenced(spec: Spec, resource: Resource, path: str, target_type: str) -> list[Resource]:
+    """The resources of `target_type` the attribute points at: by reference before apply, by id after."""
+    targets = spec.inventory.by_type(target_type)
+    refs = references_at(resource, path)
+    by_reference = [t for t in targets if any(refers_to(ref, resource, t) for ref in refs)]
+    values = {str(v) for v in lookup(resource, path).values}
+    return by_reference or [t for t in targets if identities(t) & values]
+
+
+def _references(spec: Spec, resource: Resource, path: str, target_type: str) -> Verdict:
+    refs = [ref for ref in references_at(resource, path) if reference_type(ref) == target_type]
+    if refs:
+        return True, ", ".join(refs)
+    found = lookup(resource, path)
+    if not found.found:
+        return False, _missing(found)
+    known = set().union(set(), *(identities(t) for t in spec.inventory.by_type(target_type)))
+    return all(str(v) in known for v in found.values), _seen(found)
+
+
+@step("then", '"{path}" must reference a "{target_type}"')
+def must_reference(spec: Spec, path: str, target_type: str) -> None:
+    spec.require(lambda r: _references(spec, r, path, target_type), f"{path} to reference a {target_type}")
+
+
+def _attached(candidate: Resource, path: str, parent: Resource) -> bool:
+    if any(refers_to(ref, candidate, parent) for ref in references_at(candidate, path)):
+        return True
+    names = identities(parent)
+    return any(str(v) in names for v in lookup(candidate, path).values)
+
+
+@step("then", 'each must have a "{attached_type}" attached through "{path}"')
+def each_must_have(spec: Spec, attached_type: str, path: str) -> None:
+    """Every resource in scope has a companion pointing at it; the companions become the scope.
+
+    With count/for_each on both sides the companion with the same index key is the one that counts.
+    """
+    candidates = spec.inventory.by_type(attached_type)
+    companions: dict[str, Resource] = {}
+
+    def judge(parent: Resource) -> Verdict:
+        found = [c for c in candidates if _attached(c, path, parent)]
+        same_index = [c for c in found if parent.index is not None and c.index == parent.index]
+        chosen = same_index or found
+        companions.update((c.address, c) for c in chosen)
+        if not chosen:
+            return False, f"no {attached_type} with {path} pointing here"
+        return True, ", ".join(c.address for c in chosen)
+
+    spec.require(judge, f"a {attached_type} attached through {path}")
+    spec.selection = list(companions.values())
+    spec.subject = attached_type
+
+
+@step("then", 'each must use a "{target_type}" through "{path}"')
+def each_must_use(spec: Spec, target_type: str, path: str) -> None:
+    """Every resource in scope points at a resource of `target_type`; those become the scope."""
+    used: dict[str, Resource] = {}
+
+    def judge(resource: Resource) -> Verdict:
+        found = _referenced(spec, resource, path, target_type)
+        used.update((t.address, t) for t in found)
+        if not found:
+            return False, f"{path} names no {target_type}"
+        return True, ", ".join(t.address for t in found)
+
+    spec.require(judge, f"{path} to name a {target_type}")
+    spec.selection = list(used.values())
+    spec.subject = target_type

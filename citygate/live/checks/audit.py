@@ -1,0 +1,125 @@
+"""Account-wide detection and audit: CloudTrail, GuardDuty, AWS Config, VPC flow logs, EBS defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from citygate.findings import Severity
+from citygate.live.checks.keys import customer_managed_problem
+from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule
+
+ACCOUNT = "account"
+
+
+def _account_resource(ctx: LiveContext, resource_type: str) -> str:
+    """The Terraform address that manages an account-wide setting, else the account itself."""
+    return next((item.address for item in ctx.deployed.of_type(resource_type)), f"{ACCOUNT}/{resource_type}")
+
+
+@live_rule(
+    "CG-LIVE-CT-001",
+    "A multi-region CloudTrail trail logs with file validation and a CMK",
+    Severity.HIGH,
+    "Deploy aws_cloudtrail with is_multi_region_trail, enable_log_file_validation and kms_key_id.",
+)
+def cloudtrail(ctx: LiveContext) -> Iterator[Outcome]:
+    client = ctx.aws("cloudtrail")
+    trails = client.describe_trails(includeShadowTrails=False).get("trailList", [])
+    if not trails:
+        yield judge(_account_resource(ctx, "aws_cloudtrail"), ["the account has no CloudTrail trail"])
+        return
+    for trail in trails:
+        address = ctx.deployed.address_of("aws_cloudtrail", "arn", trail.get("TrailARN")) or trail["TrailARN"]
+        status = fetch(client.get_trail_status, Name=trail["TrailARN"]) or {}
+        yield judge(
+            address,
+            [
+                None if trail.get("IsMultiRegionTrail") else "trail is not multi-region",
+                None if trail.get("LogFileValidationEnabled") else "log file validation is off",
+                customer_managed_problem(ctx, trail.get("KmsKeyId"), "trail log encryption"),
+                None if status.get("IsLogging") else "trail is not logging",
+            ],
+        )
+
+
+@live_rule(
+    "CG-LIVE-GD-001",
+    "GuardDuty is enabled, including EKS audit-log monitoring",
+    Severity.HIGH,
+    "Deploy aws_guardduty_detector (enable = true) with the EKS_AUDIT_LOGS feature enabled.",
+)
+def guardduty(ctx: LiveContext) -> Iterator[Outcome]:
+    client = ctx.aws("guardduty")
+    detector_ids = client.list_detectors().get("DetectorIds", [])
+    if not detector_ids:
+        yield judge(_account_resource(ctx, "aws_guardduty_detector"), ["GuardDuty has no detector"])
+        return
+    for detector_id in detector_ids:
+        detector = client.get_detector(DetectorId=detector_id)
+        address = ctx.deployed.address_of("aws_guardduty_detector", "id", detector_id) or f"detector/{detector_id}"
+        features = {f.get("Name"): f.get("Status") for f in detector.get("Features", [])}
+        audit_logs = detector.get("DataSources", {}).get("Kubernetes", {}).get("AuditLogs", {}).get("Status")
+        eks_on = "ENABLED" in (features.get("EKS_AUDIT_LOGS"), audit_logs)
+        yield judge(
+            address,
+            [
+                None if detector.get("Status") == "ENABLED" else "detector is disabled",
+                None if eks_on else "EKS audit-log monitoring is off",
+            ],
+        )
+
+
+@live_rule(
+    "CG-LIVE-CFG-001",
+    "AWS Config records every supported resource type",
+    Severity.MEDIUM,
+    "Deploy aws_config_configuration_recorder (all_supported), a delivery channel and the recorder status.",
+)
+def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
+    client = ctx.aws("config")
+    recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+    if not recorders:
+        yield judge(_account_resource(ctx, "aws_config_configuration_recorder"), ["the account has no Config recorder"])
+        return
+    statuses = {
+        s["name"]: s for s in client.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
+    }
+    channels = client.describe_delivery_channels().get("DeliveryChannels", [])
+    for recorder in recorders:
+        name = recorder["name"]
+        address = ctx.deployed.address_of("aws_config_configuration_recorder", "name", name) or f"config/{name}"
+        group = recorder.get("recordingGroup", {})
+        yield judge(
+            address,
+            [
+                None if statuses.get(name, {}).get("recording") else "recorder is not recording",
+                None if group.get("allSupported") else "recorder does not record all supported resource types",
+                None if channels else "no delivery channel",
+            ],
+        )
+
+
+@live_rule(
+    "CG-LIVE-VPC-001",
+    "Every VPC sends its flow logs somewhere",
+    Severity.MEDIUM,
+    "Add aws_flow_log (traffic_type ALL) for the VPC to an encrypted log group.",
+)
+def flow_logs(ctx: LiveContext) -> Iterator[Outcome]:
+    ec2 = ctx.aws("ec2")
+    for vpc in ctx.deployed.of_type("aws_vpc"):
+        logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc.get("id")]}]).get("FlowLogs", [])
+        all_traffic = [f for f in logs if f.get("TrafficType") == "ALL"]
+        yield judge(vpc.address, [None if all_traffic else "no flow log captures ALL traffic"])
+
+
+@live_rule(
+    "CG-LIVE-EBS-001",
+    "New EBS volumes are encrypted by default",
+    Severity.MEDIUM,
+    "Deploy aws_ebs_encryption_by_default (enabled = true).",
+)
+def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
+    enabled = ctx.aws("ec2").get_ebs_encryption_by_default().get("EbsEncryptionByDefault")
+    resource = _account_resource(ctx, "aws_ebs_encryption_by_default")
+    yield judge(resource, [None if enabled else "EBS encryption by default is off"])

@@ -1,0 +1,171 @@
+"""EKS: private endpoint, secrets encryption, control-plane logs, the OIDC provider and IRSA trust."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from citygate.findings import Severity
+from citygate.live.checks.keys import customer_managed_problem
+from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule, missing
+
+REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
+STS_AUDIENCE = "sts.amazonaws.com"
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+
+
+def _clusters(ctx: LiveContext) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    eks = ctx.aws("eks")
+    for cluster in ctx.deployed.of_type("aws_eks_cluster"):
+        described = fetch(eks.describe_cluster, name=cluster.get("name"))
+        yield cluster.address, (described or {}).get("cluster")
+
+
+@live_rule(
+    "CG-LIVE-EKS-001",
+    "EKS API endpoints are private only",
+    Severity.HIGH,
+    "Set vpc_config endpoint_private_access = true and endpoint_public_access = false.",
+)
+def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
+    for address, cluster in _clusters(ctx):
+        if cluster is None:
+            yield missing(address, "EKS cluster")
+            continue
+        vpc = cluster.get("resourcesVpcConfig", {})
+        yield judge(
+            address,
+            [
+                "the API endpoint is public" if vpc.get("endpointPublicAccess") else None,
+                None if vpc.get("endpointPrivateAccess") else "the private API endpoint is off",
+            ],
+        )
+
+
+@live_rule(
+    "CG-LIVE-EKS-002",
+    "EKS encrypts Kubernetes secrets with a customer-managed KMS key",
+    Severity.HIGH,
+    'Add encryption_config { resources = ["secrets"], provider { key_arn = <CMK> } }.',
+)
+def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
+    for address, cluster in _clusters(ctx):
+        if cluster is None:
+            yield missing(address, "EKS cluster")
+            continue
+        configs = [c for c in cluster.get("encryptionConfig", []) if "secrets" in c.get("resources", [])]
+        key = configs[0].get("provider", {}).get("keyArn") if configs else None
+        yield judge(address, [customer_managed_problem(ctx, key, "secrets encryption")])
+
+
+@live_rule(
+    "CG-LIVE-EKS-003",
+    "EKS control-plane api, audit and authenticator logs are on",
+    Severity.MEDIUM,
+    'Set enabled_cluster_log_types to include "api", "audit" and "authenticator".',
+)
+def control_plane_logs(ctx: LiveContext) -> Iterator[Outcome]:
+    for address, cluster in _clusters(ctx):
+        if cluster is None:
+            yield missing(address, "EKS cluster")
+            continue
+        enabled = {
+            kind
+            for setup in cluster.get("logging", {}).get("clusterLogging", [])
+            if setup.get("enabled")
+            for kind in setup.get("types", [])
+        }
+        off = [kind for kind in REQUIRED_LOG_TYPES if kind not in enabled]
+        yield judge(address, [f"control-plane log types off: {', '.join(off)}" if off else None])
+
+
+def _issuer_host(url: str) -> str:
+    return url.removeprefix("https://").rstrip("/")
+
+
+def _oidc_providers(ctx: LiveContext) -> dict[str, dict[str, Any]]:
+    """Issuer host/path -> the IAM OIDC provider registered for it."""
+    iam = ctx.aws("iam")
+    providers = {}
+    for entry in iam.list_open_id_connect_providers().get("OpenIDConnectProviderList", []):
+        provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=entry["Arn"])
+        providers[_issuer_host(provider.get("Url", ""))] = provider
+    return providers
+
+
+@live_rule(
+    "CG-LIVE-EKS-004",
+    "Each EKS cluster's OIDC issuer is registered as an IAM identity provider for STS",
+    Severity.HIGH,
+    "Deploy aws_iam_openid_connect_provider for the cluster issuer with client id sts.amazonaws.com.",
+)
+def oidc_provider(ctx: LiveContext) -> Iterator[Outcome]:
+    providers = _oidc_providers(ctx)
+    for address, cluster in _clusters(ctx):
+        if cluster is None:
+            yield missing(address, "EKS cluster")
+            continue
+        issuer = cluster.get("identity", {}).get("oidc", {}).get("issuer", "")
+        provider = providers.get(_issuer_host(issuer))
+        if provider is None:
+            yield judge(address, [f"no IAM OIDC provider for issuer {issuer or '(none)'}"])
+            continue
+        audiences = provider.get("ClientIDList", [])
+        yield judge(address, [None if STS_AUDIENCE in audiences else f"provider audiences lack {STS_AUDIENCE}"])
+
+
+def _trust_document(role: dict[str, Any]) -> dict[str, Any]:
+    document = role.get("AssumeRolePolicyDocument", {})
+    if isinstance(document, str):  # some endpoints return the URL-encoded JSON text
+        document = json.loads(unquote(document))
+    return document if isinstance(document, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
+    """None for a role that is not IRSA; else what is wrong with its web-identity trust ([] = fine)."""
+    statements = [
+        s
+        for s in _as_list(document.get("Statement", []))
+        if s.get("Effect") == "Allow" and WEB_IDENTITY in _as_list(s.get("Action", []))
+    ]
+    if not statements:
+        return None
+    problems = []
+    for statement in statements:
+        exact = statement.get("Condition", {}).get("StringEquals", {})
+        subs = [v for k, v in exact.items() if k.endswith(":sub")]
+        auds = [v for k, v in exact.items() if k.endswith(":aud")]
+        sub_values = [value for sub in subs for value in _as_list(sub)]
+        if len(sub_values) != 1 or not str(sub_values[0]).startswith("system:serviceaccount:"):
+            problems.append("trust does not pin :sub to exactly one service account with StringEquals")
+        elif "*" in str(sub_values[0]) or "?" in str(sub_values[0]):
+            problems.append("trust :sub holds a wildcard")
+        if [value for aud in auds for value in _as_list(aud)] != [STS_AUDIENCE]:
+            problems.append(f"trust does not pin :aud to {STS_AUDIENCE}")
+        if statement.get("Condition", {}).get("StringLike"):
+            problems.append("trust uses StringLike (wildcard matching)")
+    return problems
+
+
+@live_rule(
+    "CG-LIVE-IRSA-001",
+    "IRSA roles trust exactly one service account of one namespace, for STS only",
+    Severity.HIGH,
+    "Condition the web-identity trust with StringEquals on <issuer>:sub and <issuer>:aud.",
+)
+def irsa_trust(ctx: LiveContext) -> Iterator[Outcome]:
+    iam = ctx.aws("iam")
+    for role in ctx.deployed.of_type("aws_iam_role"):
+        live = fetch(iam.get_role, RoleName=role.get("name"))
+        if live is None:
+            yield missing(role.address, f"role {role.get('name')}")
+            continue
+        problems = irsa_trust_problems(_trust_document(live["Role"]))
+        if problems is not None:
+            yield judge(role.address, problems)

@@ -1,0 +1,40 @@
+"""KMS: keys are customer managed and rotated; other checks ask here whether a key is a CMK."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from citygate.findings import Severity
+from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule, missing
+
+
+def customer_managed_problem(ctx: LiveContext, key_id: str | None, what: str) -> str | None:
+    """None when `key_id` names an enabled customer-managed key, else why it does not."""
+    if not key_id:
+        return f"{what} is not encrypted with a KMS key"
+    described = fetch(ctx.aws("kms").describe_key, KeyId=key_id)
+    if described is None:
+        return f"{what} names KMS key {key_id}, which does not exist"
+    metadata = described["KeyMetadata"]
+    if metadata.get("KeyManager") != "CUSTOMER":
+        return f"{what} uses an AWS-managed key, not a customer-managed key"
+    if metadata.get("KeyState") != "Enabled":
+        return f"{what} uses KMS key {key_id} in state {metadata.get('KeyState')}"
+    return None
+
+
+@live_rule(
+    "CG-LIVE-KMS-001",
+    "KMS customer-managed keys are enabled and rotate yearly",
+    Severity.MEDIUM,
+    "Enable automatic key rotation on the key (enable_key_rotation = true).",
+)
+def key_rotation(ctx: LiveContext) -> Iterator[Outcome]:
+    kms = ctx.aws("kms")
+    for key in ctx.deployed.of_type("aws_kms_key"):
+        key_id = key.get("key_id") or key.get("id")
+        if fetch(kms.describe_key, KeyId=key_id) is None:
+            yield missing(key.address, f"KMS key {key_id}")
+            continue
+        rotation = kms.get_key_rotation_status(KeyId=key_id)
+        yield judge(key.address, [None if rotation.get("KeyRotationEnabled") else "automatic rotation is off"])

@@ -1,0 +1,77 @@
+"""Run every live rule against the account and turn the outcomes into a GateReport."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from citygate.controls import Catalogue
+from citygate.errors import CitygateError
+from citygate.findings import EngineRun, Finding, GateReport, Severity
+from citygate.lifecycle import Deployment
+from citygate.live import checks  # noqa: F401  (importing it registers the rules)
+from citygate.live.clients import AwsClients
+from citygate.live.deployed import DeployedResources
+from citygate.live.rules import RULES, LiveContext, LiveRule, Outcome
+
+ENGINE = "live"
+
+
+def _finding(rule: LiveRule, outcome: Outcome, controls: list[str]) -> Finding:
+    return Finding(
+        id=rule.id,
+        title=rule.title,
+        severity=rule.severity,
+        status="pass" if outcome.ok else "fail",
+        resource=outcome.resource,
+        message="; ".join(outcome.problems) or "complies",
+        engine=ENGINE,
+        controls=controls,
+        fix="" if outcome.ok else rule.fix,
+    )
+
+
+def _outcomes(rule: LiveRule, ctx: LiveContext) -> list[Outcome]:
+    """A rule's outcomes; an API failure means the rule cannot judge, which fails closed."""
+    try:
+        return list(rule.check(ctx))
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise CitygateError(f"{error.get('Code')}: {error.get('Message')}", where=f"verify {rule.id}") from exc
+    except BotoCoreError as exc:
+        raise CitygateError(str(exc), where=f"verify {rule.id}") from exc
+
+
+def verify_account(
+    ctx: LiveContext,
+    target: str,
+    catalogue: Catalogue | None = None,
+    rules: Iterable[LiveRule] | None = None,
+    fail_on: Severity = Severity.LOW,
+) -> GateReport:
+    """Judge the deployed resources in `ctx`; `catalogue` maps rule ids to control ids."""
+    started = time.monotonic()
+    findings = [
+        _finding(rule, outcome, catalogue.controls_for_rule(rule.id) if catalogue else [])
+        for rule in (RULES.values() if rules is None else rules)
+        for outcome in _outcomes(rule, ctx)
+    ]
+    seconds = time.monotonic() - started
+    failed = sum(1 for f in findings if f.status == "fail")
+    return GateReport(
+        target=target,
+        kind="live",
+        findings=findings,
+        engines=[EngineRun(ENGINE, seconds, failed)],
+        resources=len(ctx.deployed),
+        fail_on=fail_on,
+        seconds=seconds,
+    )
+
+
+def verify_deployment(deployment: Deployment, catalogue: Catalogue | None = None) -> GateReport:
+    """Verify what `deployment` deployed, in the account it deployed to."""
+    ctx = LiveContext(AwsClients(deployment.region, deployment.endpoint), DeployedResources(deployment.state()))
+    return verify_account(ctx, target=f"{deployment.env} ({deployment.endpoint or 'AWS'})", catalogue=catalogue)

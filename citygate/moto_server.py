@@ -1,0 +1,182 @@
+"""The embedded AWS: moto's server as a child process on a free 127.0.0.1 port.
+
+A subprocess (not moto's in-process ThreadedMotoServer) keeps moto's global state and its heavy
+imports out of our process, and lets `apply --keep-running` leave the server up for a later
+`verify`/`destroy`: the server's endpoint and pid are then recorded in a small JSON file that the
+next command reuses while the process is alive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from citygate.errors import CitygateError
+
+HOST = "127.0.0.1"
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+def free_port() -> int:
+    """A port the kernel says is free now (moto binds it a moment later; start() retries on a race)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def is_serving(endpoint: str, timeout: float = 2.0) -> bool:
+    """True when a moto server answers its management API at `endpoint`."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def reset(endpoint: str) -> None:
+    """Forget every resource the server holds (moto's POST /moto-api/reset)."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
+    try:
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+    except (urllib.error.URLError, OSError) as exc:
+        raise CitygateError(f"reset failed: {exc}", where=f"moto server {endpoint}") from exc
+
+
+class MotoServer:
+    """`with MotoServer() as server: server.endpoint` -> http://127.0.0.1:PORT, stopped on exit.
+
+    `detach()` hands the running process over to a record file instead of stopping it on exit.
+    """
+
+    def __init__(self, log_file: Path | None = None, ready_timeout: float = READY_TIMEOUT_S) -> None:
+        self.log_file = log_file
+        self.ready_timeout = ready_timeout
+        self.endpoint = ""
+        self._process: subprocess.Popen[bytes] | None = None
+        self._detached = False
+
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise CitygateError("not started", where="moto server")
+        return self._process.pid
+
+    def start(self, attempts: int = 3) -> MotoServer:
+        for _ in range(attempts):
+            port = free_port()
+            self._spawn(port)
+            if self._wait_ready():
+                return self
+            self.stop()
+        raise CitygateError(f"did not become ready within {self.ready_timeout:.0f}s", where="moto server")
+
+    def _spawn(self, port: int) -> None:
+        self.endpoint = f"http://{HOST}:{port}"
+        output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a kept server must survive the command that started it
+            )
+        except OSError as exc:
+            raise CitygateError(f"cannot start: {exc}", where="moto server") from exc
+        finally:
+            if self.log_file and output is not subprocess.DEVNULL:
+                output.close()  # type: ignore[union-attr]
+
+    def _wait_ready(self) -> bool:
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            if self._process is None or self._process.poll() is not None:
+                return False  # exited: most likely lost the port race
+            if is_serving(self.endpoint, timeout=1.0):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
+
+    def detach(self, record: Path) -> None:
+        """Leave the server running after this process exits; `record` tells later commands where it is."""
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"endpoint": self.endpoint, "pid": self.pid}) + "\n")
+        self._detached = True
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._detached:
+            self.stop()
+
+
+@dataclass(frozen=True)
+class KeptServer:
+    """A moto server left running by an earlier command (see MotoServer.detach)."""
+
+    endpoint: str
+    pid: int
+    record: Path
+
+    @classmethod
+    def find(cls, record: Path) -> KeptServer | None:
+        """The recorded server if it still answers; a stale record is removed."""
+        try:
+            data = json.loads(record.read_text())
+            kept = cls(endpoint=str(data["endpoint"]), pid=int(data["pid"]), record=record)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if _pid_alive(kept.pid) and is_serving(kept.endpoint):
+            return kept
+        record.unlink(missing_ok=True)
+        return None
+
+    def stop(self) -> None:
+        """Stop the recorded process (by its pid only) and forget the record."""
+        if _pid_alive(self.pid):
+            os.kill(self.pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT_S
+            while _pid_alive(self.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        self.record.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child of ours still "exists": reap it if it is ours, and report it dead.
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return done == 0

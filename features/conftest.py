@@ -1,0 +1,75 @@
+"""Runs every scenario against its targets: each environment's synthesized stack and plan, the live
+account (`@live`) and the workload manifests (`@workloads`), as `citygate.bdd.targets` decides.
+
+The step vocabulary and evidence recording come from `citygate.bdd.plugin`; the expensive session
+fixtures (synth once, plan once per environment, one moto server) are the test suite's own.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from citygate.bdd.plugin import *  # noqa: F403  step definitions, `spec`, hooks
+from citygate.bdd.targets import Target, targets_for
+from citygate.model import Inventory
+from citygate.paths import WORKLOADS
+from tests.conftest import moto_endpoint, plan_for, synth_out  # noqa: F401  shared session fixtures
+
+
+def _provided(module: str, attribute: str) -> Callable[..., Any]:
+    """The function another part of the project provides, or a skip that says which is missing."""
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        pytest.skip(f"{module}.{attribute} is not available: this target cannot be judged yet")
+
+
+def _load(target: Target, request: pytest.FixtureRequest) -> Inventory:
+    env = target.environment
+    if target.kind == "workloads":
+        return _provided("citygate.k8s", "load_manifests")(WORKLOADS)
+    _provided("stacks", "synthesize")
+    synth_file: Path = request.getfixturevalue("synth_out")[env]
+    if target.kind == "synth":
+        return _provided("citygate.inputs", "load_synth")(synth_file, env)
+    _provided("citygate.lifecycle", "plan_env")
+    if target.kind == "plan":
+        plan_file = request.getfixturevalue("plan_for")(env)
+        return _provided("citygate.inputs", "load_plan")(plan_file, env)
+    applied_inventory = _provided("citygate.bdd.live", "applied_inventory")
+    workdir = request.getfixturevalue("tmp_path_factory").mktemp(f"live-{env}")
+    return applied_inventory(env, synth_file, workdir, request.getfixturevalue("live_endpoint"))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "target" in metafunc.fixturenames:
+        tags = {mark.name for mark in metafunc.definition.iter_markers()}
+        targets = targets_for(tags)
+        metafunc.parametrize("target", targets, ids=[t.id for t in targets])
+
+
+@pytest.fixture(scope="session")
+def live_endpoint() -> Iterator[str]:
+    """An account of its own for `@live` scenarios: nothing else applies into it."""
+    from citygate.moto_server import MotoServer
+
+    with MotoServer() as server:
+        yield server.endpoint
+
+
+@pytest.fixture(scope="session")
+def loaded_targets() -> dict[Target, Inventory]:
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def inventory(target: Target, loaded_targets: dict[Target, Inventory], request: pytest.FixtureRequest) -> Inventory:
+    """What this run of the scenario judges (autouse, so `target` parametrizes every scenario)."""
+    if target not in loaded_targets:
+        loaded_targets[target] = _load(target, request)
+    return loaded_targets[target]

@@ -1,0 +1,75 @@
+@encryption
+Feature: Encryption at rest and in transit
+  Risk: data of the city's sensors, citizens and models is read from a stolen disk, snapshot, backup
+  or from the wire. Everything the platform stores is encrypted with a customer-managed KMS key we
+  rotate (so access is governed by our key policy and can be revoked), and databases refuse
+  unencrypted connections.
+
+  @CG-ENC-1 @CG-ENC-3 @CG-ENC-4 @CG-ENC-6 @CG-ENC-7 @CG-ENC-8 @FSBP-Kinesis.1
+  Scenario Outline: Every <what> is encrypted with one of our customer-managed KMS keys
+    Given resources of type "<type>"
+    Then "<key>" must reference a "aws_kms_key"
+
+    Examples:
+      | what                   | type                      | key                                  |
+      | DynamoDB table         | aws_dynamodb_table        | server_side_encryption.kms_key_arn   |
+      | Kinesis stream         | aws_kinesis_stream        | kms_key_id                           |
+      | ECR repository         | aws_ecr_repository        | encryption_configuration.kms_key     |
+      | CloudWatch log group   | aws_cloudwatch_log_group  | kms_key_id                           |
+      | Secrets Manager secret | aws_secretsmanager_secret | kms_key_id                           |
+
+  @CG-ENC-1
+  Scenario: Every S3 bucket encrypts objects by default with one of our KMS keys
+    Given resources of type "aws_s3_bucket"
+    Then each must have a "aws_s3_bucket_server_side_encryption_configuration" attached through "bucket"
+    And "rule.apply_server_side_encryption_by_default.sse_algorithm" must be "aws:kms"
+    And "rule.apply_server_side_encryption_by_default.kms_master_key_id" must reference a "aws_kms_key"
+
+  @CG-ENC-2 @FSBP-RDS.27 @CIS-AWS-2.3.1
+  Scenario: Every Aurora cluster encrypts its storage with one of our KMS keys
+    Given resources of type "aws_rds_cluster"
+    Then "storage_encrypted" must be "true"
+    And "kms_key_id" must reference a "aws_kms_key"
+
+  @CG-ENC-3
+  Scenario: Every DynamoDB table turns server-side encryption on
+    Given resources of type "aws_dynamodb_table"
+    Then "server_side_encryption.enabled" must be "true"
+
+  @CG-ENC-4 @FSBP-Kinesis.1
+  Scenario: Every Kinesis stream encrypts records with KMS
+    Given resources of type "aws_kinesis_stream"
+    Then "encryption_type" must be "KMS"
+
+  @CG-ENC-6
+  Scenario: Every ECR repository encrypts images with KMS
+    Given resources of type "aws_ecr_repository"
+    Then "encryption_configuration.encryption_type" must be "KMS"
+
+  @CG-ENC-5 @FSBP-EC2.7 @CIS-AWS-2.2.1
+  Scenario: New EBS volumes in the account are encrypted by default
+    Given resources of type "aws_ebs_encryption_by_default"
+    Then "enabled" must be "true"
+
+  @CG-ENC-5 @FSBP-EC2.3
+  Scenario: Node volumes are encrypted with one of our KMS keys
+    Given resources of type "aws_launch_template"
+    Then "block_device_mappings.ebs.encrypted" must be "true"
+    And "block_device_mappings.ebs.kms_key_id" must reference a "aws_kms_key"
+
+  @CG-ENC-9 @FSBP-EKS.3 @CIS-EKS-5.3.1
+  Scenario: Kubernetes secrets are envelope-encrypted with one of our KMS keys
+    Given resources of type "aws_eks_cluster"
+    Then "encryption_config.resources" must include "secrets"
+    And "encryption_config.provider.key_arn" must reference a "aws_kms_key"
+
+  @CG-ENC-10 @FSBP-KMS.4 @CIS-AWS-3.6
+  Scenario: Every customer-managed KMS key rotates automatically
+    Given resources of type "aws_kms_key"
+    Then "enable_key_rotation" must be "true"
+
+  @CG-TLS-4
+  Scenario: Aurora PostgreSQL refuses connections without TLS
+    Given resources of type "aws_rds_cluster"
+    Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
+    And "parameter[name=rds.force_ssl].value" must be "1"

@@ -1,0 +1,26 @@
+@irsa @CIS-EKS-5.2.1
+Feature: Workload identities (IAM roles for service accounts)
+  Risk: a compromised pod borrows the node's role, or any pod in the cluster assumes another
+  workload's role. Each workload gets its own IAM role through the cluster's OIDC provider, and a
+  role's trust policy admits exactly one Kubernetes service account, for the STS audience only.
+
+  @CG-IAM-1
+  Scenario: The cluster has an OIDC provider that issues tokens for STS
+    Given resources of type "aws_iam_openid_connect_provider"
+    Then "client_id_list" must include "sts.amazonaws.com"
+    And "url" must reference a "aws_eks_cluster"
+
+  @CG-IAM-2
+  Scenario: Workload roles are federated through the cluster's OIDC provider
+    Given resources of type "aws_iam_role"
+    When their "assume_role_policy" is set
+    And they reference a "aws_iam_openid_connect_provider" through "assume_role_policy"
+    Then "assume_role_policy" must reference a "aws_iam_openid_connect_provider"
+
+  @live @CG-IAM-2
+  Scenario: Each workload role trusts exactly one service account, for STS only
+    Given resources of type "aws_iam_role"
+    When their "assume_role_policy.Statement.Action" includes "sts:AssumeRoleWithWebIdentity"
+    Then "assume_role_policy.Statement[Action=sts:AssumeRoleWithWebIdentity].Condition.StringEquals.*:aud" must be "sts.amazonaws.com"
+    And "assume_role_policy.Statement[Action=sts:AssumeRoleWithWebIdentity].Condition.StringEquals.*:sub" must match "system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+"
+    And "assume_role_policy.Statement.Condition.StringLike" must be empty

@@ -1,0 +1,5 @@
+"""citygate's custom Checkov checks (CKV_CG_<N>): controls Checkov's built-in checks do not cover.
+
+Loaded with `checkov --external-checks-dir policies/checkov`; Checkov imports every module here by
+file name, so module names carry a `cg_` prefix to stay clear of other modules.
+"""

@@ -1,0 +1,56 @@
+"""CKV_CG_3: a WAFv2 web ACL enforces AWS's common rule set and a rate limit.
+
+Checkov's built-ins check WAF logging and Log4j rules, not that the baseline protections are on:
+the AWSManagedRulesCommonRuleSet group (not overridden to count) and a rate-based rule that blocks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cg_conf import blocks, present, scalar, walk
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet"
+
+
+def only_counts(rule: dict[str, Any]) -> bool:
+    """A rule (or its managed group, via override_action) set to count matches but never blocks."""
+    return any(present(action, "count") for key in ("action", "override_action") for action in blocks(rule.get(key)))
+
+
+def uses_common_rule_set(rule: dict[str, Any]) -> bool:
+    return any(
+        key == "managed_rule_group_statement" and scalar(group, "name") == COMMON_RULE_SET
+        for key, value in walk(rule.get("statement"))
+        for group in blocks(value)
+    )
+
+
+def limits_rate(rule: dict[str, Any]) -> bool:
+    return any(key == "rate_based_statement" and blocks(value) for key, value in walk(rule.get("statement")))
+
+
+class WafAclBaselineRules(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure a WAFv2 web ACL includes the AWS common rule set and a blocking rate-based rule",
+            id="CKV_CG_3",
+            categories=[CheckCategories.NETWORKING],
+            supported_resources=["aws_wafv2_web_acl"],
+            guideline="Add a rule with the AWS managed group AWSManagedRulesCommonRuleSet (override_action none) and a rate_based_statement rule whose action is block.",
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        enforced = [rule for rule in blocks(conf.get("rule")) if not only_counts(rule)]
+        if any(map(uses_common_rule_set, enforced)) and any(map(limits_rate, enforced)):
+            return CheckResult.PASSED
+        return CheckResult.FAILED
+
+    def get_evaluated_keys(self) -> list[str]:
+        return ["rule"]
+
+
+check = WafAclBaselineRules()

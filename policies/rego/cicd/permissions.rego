@@ -1,0 +1,95 @@
+# The workflow token and the OIDC token: least privilege, job by job.
+package citygate.cicd
+
+import rego.v1
+
+read_only(p) if p == "read-all"
+
+read_only(p) if {
+	is_object(p)
+	every _, level in p {
+		level in {"read", "none"}
+	}
+}
+
+# The level a permissions block grants one scope, when it lists scopes one by one.
+scope_level(values, scope) := values.permissions[scope] if is_object(values.permissions)
+
+# METADATA
+# title: The workflow-level token is read-only
+# description: >-
+#   Without top-level `permissions:` every job inherits the repository's default token, often read/write on
+#   everything; the workflow default must be empty or read-only and each job asks for what it needs.
+# custom:
+#   id: CG-CICD-002
+#   severity: high
+#   controls: [CG-CICD-2]
+#   fix: "Add `permissions: {}` (or read-only scopes) at the top of the workflow and grant writes per job."
+deny contains f if {
+	some w in workflows
+	not read_only(object.get(w.values, "permissions", "unset"))
+	f := finding("CG-CICD-002", w.address, "top-level permissions are missing or grant write access")
+}
+
+# METADATA
+# title: No job takes every permission
+# description: A job-level `write-all` token can push code, releases and packages whatever the job does.
+# custom:
+#   id: CG-CICD-002
+#   severity: high
+#   controls: [CG-CICD-2]
+#   fix: "List only the scopes the job needs, e.g. `permissions: {contents: read}`."
+deny contains f if {
+	some job in jobs
+	job.values.permissions == "write-all"
+	f := finding("CG-CICD-002", job.address, "the job's token has write-all permissions")
+}
+
+# METADATA
+# title: The OIDC token is granted only where AWS is assumed
+# description: >-
+#   `id-token: write` lets a job mint a token that AWS trusts for a role; only the jobs that assume a role with
+#   aws-actions/configure-aws-credentials may have it, never the whole workflow.
+# custom:
+#   id: CG-CICD-003
+#   severity: medium
+#   controls: [CG-CICD-3]
+#   fix: "Move `id-token: write` from the workflow to the jobs that configure AWS credentials."
+deny contains f if {
+	some w in workflows
+	scope_level(w.values, "id-token") == "write"
+	f := finding("CG-CICD-003", w.address, "id-token: write is granted to every job of the workflow")
+}
+
+# METADATA
+# title: The OIDC token is granted only where AWS is assumed
+# description: A job that assumes no AWS role has no use for an OIDC token.
+# custom:
+#   id: CG-CICD-003
+#   severity: medium
+#   controls: [CG-CICD-3]
+#   fix: "Drop `id-token: write` from jobs without aws-actions/configure-aws-credentials."
+deny contains f if {
+	some job in jobs
+	scope_level(job.values, "id-token") == "write"
+	not assumes_aws(job)
+	f := finding("CG-CICD-003", job.address, "id-token: write without assuming an AWS role")
+}
+
+# METADATA
+# title: Checkout does not leave the token in the workspace
+# description: >-
+#   actions/checkout keeps the job's token in .git/config unless told not to, where every later step, including
+#   third-party code, can read it.
+# custom:
+#   id: CG-CICD-013
+#   severity: low
+#   controls: [CG-CICD-2]
+#   fix: "Add `with: {persist-credentials: false}` to actions/checkout."
+warn contains f if {
+	some job in jobs
+	some step in steps(job)
+	uses_action(step, "actions/checkout")
+	object.get(step_with(step), "persist-credentials", true) != false
+	f := finding("CG-CICD-013", job.address, "actions/checkout persists the job's token in .git/config")
+}

@@ -1,0 +1,51 @@
+# Supply chain of the pipeline itself: what code runs, and with which checkout.
+package citygate.cicd
+
+import rego.v1
+
+pinned(u) if startswith(u, "./")
+
+pinned(u) if regex.match(`^[^@\s]+@[0-9a-f]{40}$`, u)
+
+pinned(u) if regex.match(`^docker://[^@\s]+@sha256:[0-9a-f]{64}$`, u)
+
+# METADATA
+# title: Actions are pinned to a full commit SHA
+# description: >-
+#   A tag or branch of a third-party action can be moved to new code at any time; only a full 40-hex
+#   commit SHA (or a docker image digest) fixes what runs with the job's token and cloud role.
+# custom:
+#   id: CG-CICD-001
+#   severity: high
+#   controls: [CG-CICD-1]
+#   fix: "Pin `uses:` to the release's full commit SHA with the tag as a comment: `owner/action@<40-hex sha> # vX.Y.Z`."
+deny contains f if {
+	some job in jobs
+	some u in uses_of(job)
+	not pinned(u)
+	f := finding("CG-CICD-001", job.address, sprintf("%s is not pinned to a full commit SHA", [u]))
+}
+
+checks_out_untrusted_head(step) if {
+	uses_action(step, "actions/checkout")
+	ref := object.get(step_with(step), "ref", "")
+	regex.match(`pull_request\.head\.|head_ref|refs/pull/`, ref)
+}
+
+# METADATA
+# title: pull_request_target never checks out the pull request's code
+# description: >-
+#   pull_request_target runs with the base repository's secrets and a write token; checking out and running the
+#   pull request's head there hands both to whoever opened the pull request.
+# custom:
+#   id: CG-CICD-011
+#   severity: critical
+#   controls: [CG-CICD-9]
+#   fix: "Use the `pull_request` event for code from the pull request, or keep pull_request_target to the base ref."
+deny contains f if {
+	some job in jobs
+	triggered_by(workflow_of(job), "pull_request_target")
+	some step in steps(job)
+	checks_out_untrusted_head(step)
+	f := finding("CG-CICD-011", job.address, "pull_request_target checks out the pull request head")
+}

@@ -1,0 +1,186 @@
+# Shared helpers for the Terraform policies: resource lookup, joins through references, and
+# reading values that may be known only after apply (never crash, never pass silently).
+package citygate.lib
+
+import rego.v1
+
+# ------------------------------------------------------------------ resources
+
+terraform if input.kind == "terraform"
+
+managed contains r if {
+	terraform
+	some r in input.resources
+	r.mode == "managed"
+}
+
+# resources(t): managed resources of type t
+resources(t) := [r | some r in managed; r.type == t]
+
+# any_of(types): managed resources of any type in the set
+any_of(types) := [r | some r in managed; r.type in types]
+
+by_address[r.address] := r if {
+	terraform
+	some r in input.resources
+}
+
+# referrers[address]: addresses of the resources whose attributes refer to `address`
+referrers[target] contains r.address if {
+	terraform
+	some r in input.resources
+	some targets in r.references
+	some target in targets
+}
+
+# attached(target, t): resources of type t referring to `target` (split aws_s3_bucket_* resources,
+# associations, flow logs...), or naming it by a known `name_attr` value.
+attached(target, t) := [r | some a in referrers[target.address]; r := by_address[a]; r.type == t]
+
+attached_by_name(target, t, name_attr, value) := [r |
+	some r in resources(t)
+	r.values[name_attr] == value
+	not r.address in referrers[target.address]
+]
+
+# joined(target, t, name_attr, target_attr): attached by reference, or by equal known names
+joined(target, t, name_attr, target_attr) := array.concat(
+	attached(target, t),
+	attached_by_name(target, t, name_attr, object.get(target.values, target_attr, "")),
+)
+
+# address_type("module.m.aws_kms_key.k[0]") = "aws_kms_key"
+address_type(address) := t if {
+	parts := [p | some p in split(regex.replace(address, `\[[^\]]*\]`, ""), ".")]
+	parts[count(parts) - 3] != "data"
+	t := parts[count(parts) - 2]
+} else := t if {
+	parts := split(regex.replace(address, `\[[^\]]*\]`, ""), ".")
+	t := parts[count(parts) - 2]
+}
+
+# ------------------------------------------------------------------ values and paths
+
+# strip_indices("rule.0.apply.1.x") = "rule.apply.x": synth (objects) and plans (lists) agree
+strip_indices(path) := concat(".", [s | some s in split(path, "."); not regex.match(`^[0-9]+$`, s)])
+
+# unknown(r, path): the attribute at path (or its parent/child) is known only after apply
+unknown(r, path) if {
+	some u in r.unknown
+	p := strip_indices(u)
+	_related(p, path)
+}
+
+_related(p, path) if p == path
+_related(p, path) if startswith(p, concat("", [path, "."]))
+_related(p, path) if startswith(path, concat("", [p, "."]))
+
+# refs(r, path): addresses referenced by the attribute at path or below it
+refs(r, path) := {t |
+	some p, targets in r.references
+	_under(strip_indices(p), path)
+	some t in targets
+}
+
+_under(p, path) if p == path
+_under(p, path) if startswith(p, concat("", [path, "."]))
+
+# blocks(x): a nested block as a list, whether it came as a list (plans) or an object (synth)
+blocks(x) := x if is_array(x)
+else := [x] if is_object(x)
+else := []
+
+# block(values, name): the first block called name, {} if absent
+block(values, name) := b if {
+	some b in blocks(object.get(values, name, []))
+} else := {}
+
+# ------------------------------------------------------------------ verdicts on values
+
+# bool_state(values_holder, r, path, v): "true" | "false" | "unknown" | "missing"
+bool_state(r, path, v) := "true" if v == true
+else := "false" if v == false
+else := "unknown" if unknown(r, path)
+else := "missing"
+
+# key_state(r, path, v): is a customer-managed KMS key set at path?
+#   "cmk"      a key we create (referenced) or a key id/ARN given
+#   "unknown"  only apply will tell, and no reference shows which key
+#   "missing"  absent, or an AWS-managed alias (alias/aws/...)
+key_state(r, path, v) := "cmk" if {
+	some t in refs(r, path)
+	address_type(t) in {"aws_kms_key", "aws_kms_replica_key", "aws_kms_alias", "aws_kms_external_key"}
+} else := "missing" if {
+	is_string(v)
+	startswith(v, "alias/aws/")
+} else := "cmk" if {
+	is_string(v)
+	v != ""
+} else := "unknown" if {
+	unknown(r, path)
+} else := "missing"
+
+# ------------------------------------------------------------------ IAM policy documents
+
+# statements(r, attr): normalized statements of a JSON policy attribute, or of the
+# aws_iam_policy_document data sources it refers to when the JSON is known only after apply
+statements(r, attr) := stmts if {
+	doc := r.values[attr]
+	is_string(doc)
+	stmts := json_statements(doc)
+} else := [s |
+	some t in refs(r, attr)
+	d := by_address[t]
+	d.type == "aws_iam_policy_document"
+	some s in document_statements(d)
+]
+
+json_statements(doc) := [normalize_json(s) | some s in _as_list(object.get(json.unmarshal(doc), "Statement", []))] if {
+	json.is_valid(doc)
+} else := []
+
+document_statements(d) := [normalize_block(s) | some s in blocks(object.get(d.values, "statement", []))]
+
+normalize_json(s) := {
+	"effect": object.get(s, "Effect", "Allow"),
+	"actions": _as_list(object.get(s, "Action", [])),
+	"not_actions": _as_list(object.get(s, "NotAction", [])),
+	"resources": _as_list(object.get(s, "Resource", [])),
+	"principals": _principals_json(object.get(s, "Principal", {})),
+	"conditions": [{"test": test, "variable": variable, "values": _as_list(values)} |
+		some test, by_var in object.get(s, "Condition", {})
+		some variable, values in by_var
+	],
+}
+
+normalize_block(s) := {
+	"effect": object.get(s, "effect", "Allow"),
+	"actions": _as_list(object.get(s, "actions", [])),
+	"not_actions": _as_list(object.get(s, "not_actions", [])),
+	"resources": _as_list(object.get(s, "resources", [])),
+	"principals": [{"type": object.get(p, "type", ""), "identifiers": _as_list(object.get(p, "identifiers", []))} |
+		some p in blocks(object.get(s, "principals", []))
+	],
+	"conditions": [{"test": object.get(c, "test", ""), "variable": object.get(c, "variable", ""), "values": _as_list(object.get(c, "values", []))} |
+		some c in blocks(object.get(s, "condition", []))
+	],
+}
+
+_principals_json(p) := [{"type": "*", "identifiers": ["*"]}] if p == "*"
+else := [{"type": k, "identifiers": _as_list(v)} | some k, v in p] if is_object(p)
+else := []
+
+_as_list(x) := x if is_array(x)
+else := [x] if not is_null(x)
+else := []
+
+# ------------------------------------------------------------------ findings
+
+finding(id, r, msg) := {"id": id, "resource": r.address, "msg": msg}
+
+unverifiable(id, r, what) := finding(id, r, sprintf("%s cannot be verified before apply (known only after apply)", [what]))
+
+environment := object.get(input, "environment", "")
+
+# production unless the input says otherwise (fail closed when the environment is unknown)
+production if not environment in {"local", "dev", "staging"}

@@ -1,0 +1,48 @@
+# EBS: volumes, and the volumes launch templates give worker nodes, use a customer-managed key.
+package citygate.ebs
+
+import data.citygate.lib
+import rego.v1
+
+_volume_state(v) := "missing" if {
+	object.get(v.values, "encrypted", false) != true
+	not lib.unknown(v, "encrypted")
+} else := lib.key_state(v, "kms_key_id", object.get(v.values, "kms_key_id", null))
+
+# METADATA
+# title: EBS volumes are encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-EBS-001
+#   severity: medium
+#   controls: [CG-ENC-5]
+#   fix: Set encrypted = true and kms_key_id = aws_kms_key.<key>.arn (launch templates - in each block_device_mappings.ebs).
+deny contains f if {
+	some v in lib.resources("aws_ebs_volume")
+	_volume_state(v) == "missing"
+	f := lib.finding("CG-EBS-001", v, "volume is not encrypted with a customer-managed KMS key")
+}
+
+deny contains f if {
+	some t in lib.resources("aws_launch_template")
+	some i, m in lib.blocks(object.get(t.values, "block_device_mappings", []))
+	ebs := lib.block(m, "ebs")
+	not _template_volume_ok(t, ebs)
+	f := lib.finding("CG-EBS-001", t, sprintf("block device %v is not encrypted with a customer-managed KMS key", [object.get(m, "device_name", i)]))
+}
+
+_template_volume_ok(t, ebs) if {
+	sprintf("%v", [object.get(ebs, "encrypted", false)]) == "true"
+	lib.key_state(t, "block_device_mappings.ebs.kms_key_id", object.get(ebs, "kms_key_id", null)) in {"cmk", "unknown"}
+}
+
+# METADATA
+# title: EBS volumes are encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-EBS-001
+#   severity: medium
+#   controls: [CG-ENC-5]
+warn contains f if {
+	some v in lib.resources("aws_ebs_volume")
+	_volume_state(v) == "unknown"
+	f := lib.unverifiable("CG-EBS-001", v, "the volume encryption key")
+}

@@ -1,0 +1,65 @@
+# ECR: immutable tags, scan on push, KMS encryption with a customer-managed key.
+package citygate.ecr
+
+import data.citygate.lib
+import rego.v1
+
+repositories := lib.resources("aws_ecr_repository")
+
+# METADATA
+# title: ECR image tags are immutable
+# custom:
+#   id: CG-ECR-001
+#   severity: high
+#   controls: [CG-SC-1]
+#   fix: Set image_tag_mutability = "IMMUTABLE".
+deny contains f if {
+	some r in repositories
+	object.get(r.values, "image_tag_mutability", "MUTABLE") != "IMMUTABLE"
+	not lib.unknown(r, "image_tag_mutability")
+	f := lib.finding("CG-ECR-001", r, "image tags are mutable")
+}
+
+# METADATA
+# title: ECR scans images on push
+# custom:
+#   id: CG-ECR-002
+#   severity: high
+#   controls: [CG-SC-2]
+#   fix: Add image_scanning_configuration { scan_on_push = true }.
+deny contains f if {
+	some r in repositories
+	scan := lib.block(r.values, "image_scanning_configuration")
+	lib.bool_state(r, "image_scanning_configuration.scan_on_push", object.get(scan, "scan_on_push", null)) in {"false", "missing"}
+	f := lib.finding("CG-ECR-002", r, "images are not scanned on push")
+}
+
+_key_state(r) := "missing" if {
+	object.get(lib.block(r.values, "encryption_configuration"), "encryption_type", "AES256") != "KMS"
+	not lib.unknown(r, "encryption_configuration.encryption_type")
+} else := lib.key_state(r, "encryption_configuration.kms_key", object.get(lib.block(r.values, "encryption_configuration"), "kms_key", null))
+
+# METADATA
+# title: ECR repository is encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-ECR-003
+#   severity: low
+#   controls: [CG-ENC-6]
+#   fix: Add encryption_configuration { encryption_type = "KMS", kms_key = aws_kms_key.<key>.arn }.
+deny contains f if {
+	some r in repositories
+	_key_state(r) == "missing"
+	f := lib.finding("CG-ECR-003", r, "repository is not encrypted with a customer-managed KMS key")
+}
+
+# METADATA
+# title: ECR repository is encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-ECR-003
+#   severity: low
+#   controls: [CG-ENC-6]
+warn contains f if {
+	some r in repositories
+	_key_state(r) == "unknown"
+	f := lib.unverifiable("CG-ECR-003", r, "the repository encryption key")
+}

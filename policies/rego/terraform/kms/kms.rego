@@ -1,0 +1,33 @@
+# KMS: customer-managed symmetric keys rotate automatically.
+package citygate.kms
+
+import data.citygate.lib
+import rego.v1
+
+_symmetric(k) if object.get(k.values, "customer_master_key_spec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+
+# METADATA
+# title: KMS key rotation is enabled
+# custom:
+#   id: CG-KMS-001
+#   severity: medium
+#   controls: [CG-ENC-10]
+#   fix: Set enable_key_rotation = true.
+deny contains f if {
+	some k in lib.resources("aws_kms_key")
+	_symmetric(k)
+	lib.bool_state(k, "enable_key_rotation", object.get(k.values, "enable_key_rotation", null)) in {"false", "missing"}
+	f := lib.finding("CG-KMS-001", k, "automatic key rotation is not enabled")
+}
+
+# METADATA
+# title: KMS key rotation is enabled
+# custom:
+#   id: CG-KMS-001
+#   severity: medium
+#   controls: [CG-ENC-10]
+warn contains f if {
+	some k in lib.resources("aws_kms_key")
+	lib.bool_state(k, "enable_key_rotation", object.get(k.values, "enable_key_rotation", null)) == "unknown"
+	f := lib.unverifiable("CG-KMS-001", k, "enable_key_rotation")
+}

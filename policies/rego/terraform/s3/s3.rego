@@ -1,0 +1,164 @@
+# S3 data lake buckets: CMK encryption, public access block, versioning, TLS-only policy.
+# Provider 5.x splits these settings into aws_s3_bucket_* resources joined to the bucket by
+# reference (or by a known bucket name); the inline 4.x attributes are honoured too.
+package citygate.s3
+
+import data.citygate.lib
+import rego.v1
+
+buckets := lib.resources("aws_s3_bucket")
+
+_joined(b, t) := lib.joined(b, t, "bucket", "bucket")
+
+_sse_rules(b) := array.concat(
+	[rule |
+		some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
+		some rule in lib.blocks(object.get(c.values, "rule", []))
+	],
+	[rule |
+		some sse in lib.blocks(object.get(b.values, "server_side_encryption_configuration", []))
+		some rule in lib.blocks(object.get(sse, "rule", []))
+	],
+)
+
+_kms_default(rule) := d if {
+	some d in lib.blocks(object.get(rule, "apply_server_side_encryption_by_default", []))
+	object.get(d, "sse_algorithm", "") in {"aws:kms", "aws:kms:dsse"}
+}
+
+_cmk_state(b) := "cmk" if {
+	some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
+	some rule in lib.blocks(object.get(c.values, "rule", []))
+	d := _kms_default(rule)
+	lib.key_state(c, "rule.apply_server_side_encryption_by_default.kms_master_key_id", object.get(d, "kms_master_key_id", null)) == "cmk"
+} else := "cmk" if {
+	some rule in _sse_rules(b)
+	d := _kms_default(rule)
+	lib.key_state(b, "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id", object.get(d, "kms_master_key_id", null)) == "cmk"
+} else := "unknown" if {
+	some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
+	lib.unknown(c, "rule")
+} else := "missing"
+
+# METADATA
+# title: S3 bucket default encryption uses a customer-managed KMS key
+# description: The bucket (or its aws_s3_bucket_server_side_encryption_configuration) applies SSE-KMS with a key we manage.
+# custom:
+#   id: CG-S3-001
+#   severity: high
+#   controls: [CG-ENC-1]
+#   fix: Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm "aws:kms" and kms_master_key_id = aws_kms_key.<key>.arn.
+deny contains f if {
+	some b in buckets
+	_cmk_state(b) == "missing"
+	f := lib.finding("CG-S3-001", b, "bucket has no default SSE-KMS encryption with a customer-managed key")
+}
+
+# METADATA
+# title: S3 bucket default encryption uses a customer-managed KMS key
+# custom:
+#   id: CG-S3-001
+#   severity: high
+#   controls: [CG-ENC-1]
+warn contains f if {
+	some b in buckets
+	_cmk_state(b) == "unknown"
+	f := lib.unverifiable("CG-S3-001", b, "the bucket encryption key")
+}
+
+_pab_complete(p) if {
+	every setting in ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] {
+		object.get(p.values, setting, false) == true
+	}
+}
+
+# METADATA
+# title: S3 bucket blocks all public access
+# description: An aws_s3_bucket_public_access_block joined to the bucket sets all four settings to true.
+# custom:
+#   id: CG-S3-002
+#   severity: critical
+#   controls: [CG-DP-1]
+#   fix: Add aws_s3_bucket_public_access_block for the bucket with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true.
+deny contains f if {
+	some b in buckets
+	not _pab_ok(b)
+	f := lib.finding("CG-S3-002", b, "bucket has no public access block with all four settings true")
+}
+
+_pab_ok(b) if {
+	some p in _joined(b, "aws_s3_bucket_public_access_block")
+	_pab_complete(p)
+}
+
+_versioning_ok(b) if {
+	some v in _joined(b, "aws_s3_bucket_versioning")
+	some c in lib.blocks(object.get(v.values, "versioning_configuration", []))
+	object.get(c, "status", "") == "Enabled"
+}
+
+_versioning_ok(b) if {
+	some v in lib.blocks(object.get(b.values, "versioning", []))
+	object.get(v, "enabled", false) == true
+}
+
+# METADATA
+# title: S3 bucket versioning is enabled
+# custom:
+#   id: CG-S3-003
+#   severity: medium
+#   controls: [CG-DP-2]
+#   fix: Add aws_s3_bucket_versioning for the bucket with versioning_configuration { status = "Enabled" }.
+deny contains f if {
+	some b in buckets
+	not _versioning_ok(b)
+	f := lib.finding("CG-S3-003", b, "bucket versioning is not enabled")
+}
+
+_policies(b) := array.concat(
+	_joined(b, "aws_s3_bucket_policy"),
+	[b | object.get(b.values, "policy", null) != null],
+)
+
+_denies_insecure_transport(s) if {
+	s.effect == "Deny"
+	some c in s.conditions
+	c.test == "Bool"
+	c.variable == "aws:SecureTransport"
+	some v in c.values
+	lower(sprintf("%v", [v])) == "false"
+}
+
+_tls_state(b) := "enforced" if {
+	some p in _policies(b)
+	some s in lib.statements(p, "policy")
+	_denies_insecure_transport(s)
+} else := "unknown" if {
+	some p in _policies(b)
+	lib.unknown(p, "policy")
+} else := "missing"
+
+# METADATA
+# title: S3 bucket policy denies requests without TLS
+# custom:
+#   id: CG-S3-004
+#   severity: medium
+#   controls: [CG-TLS-3]
+#   fix: Add an aws_s3_bucket_policy with a Deny statement on s3:* when Bool aws:SecureTransport is "false".
+deny contains f if {
+	some b in buckets
+	_tls_state(b) == "missing"
+	f := lib.finding("CG-S3-004", b, "no bucket policy denies requests made without TLS (aws:SecureTransport false)")
+}
+
+# METADATA
+# title: S3 bucket policy denies requests without TLS
+# custom:
+#   id: CG-S3-004
+#   severity: medium
+#   controls: [CG-TLS-3]
+warn contains f if {
+	some b in buckets
+	_tls_state(b) == "unknown"
+	f := lib.unverifiable("CG-S3-004", b, "the bucket policy")
+}

@@ -1,0 +1,241 @@
+"""Environments of the platform: one frozen record each.
+
+Every environment gets the same controls; only sizes, counts, retention and safety nets differ.
+Nothing here names an endpoint or a test account: the synthesized JSON must be deployable to real
+AWS as is (the embedded-AWS settings are added at plan time by an override file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citygate.errors import CitygateError
+
+PROJECT = "citygate"
+VPC_CIDR = "10.0.0.0/16"
+# Two AZs; index i of each tuple lives in AZ i.
+PUBLIC_SUBNET_CIDRS = ("10.0.1.0/24", "10.0.2.0/24")
+PRIVATE_SUBNET_CIDRS = ("10.0.10.0/24", "10.0.11.0/24")
+DATA_SUBNET_CIDRS = ("10.0.20.0/24", "10.0.21.0/24")
+
+# Kubernetes service accounts that get an IAM role (IRSA), as (namespace, name).
+SERVICE_ACCOUNTS: tuple[tuple[str, str], ...] = (
+    ("production", "api"),
+    ("production", "web"),
+    ("production", "inference"),
+    ("data-pipeline", "pipeline"),
+    ("data-pipeline", "airflow"),
+    ("kube-system", "aws-load-balancer-controller"),
+    ("kube-system", "ebs-csi-controller-sa"),
+    ("kube-system", "efs-csi-controller-sa"),
+    ("kube-system", "fluent-bit"),
+)
+
+# Container images built by the project, one ECR repository each.
+IMAGES = ("api", "web", "inference", "pipeline")
+
+
+@dataclass(frozen=True)
+class LocalBackend:
+    """Terraform state in a local file (the embedded-AWS environment)."""
+
+    path: str = "terraform.tfstate"
+
+
+@dataclass(frozen=True)
+class S3Backend:
+    """Remote Terraform state for real AWS: an encrypted S3 object plus a DynamoDB lock table."""
+
+    bucket: str
+    key: str
+    dynamodb_table: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Sizes and safety nets of one environment; the controls themselves never vary."""
+
+    name: str
+    region: str
+    availability_zones: tuple[str, str]
+    backend: LocalBackend | S3Backend
+    nat_gateways: int
+    eks_version: str
+    node_instance_types: tuple[str, ...]
+    node_min: int
+    node_desired: int
+    node_max: int
+    node_volume_gb: int
+    # EKS managed add-ons installed by Terraform; the embedded AWS has no add-on API, so `local` has none.
+    eks_addons: tuple[str, ...]
+    aurora_instance_class: str
+    aurora_instances: int
+    aurora_backup_days: int
+    deletion_protection: bool
+    log_retention_days: int
+    kinesis_shards: int
+    kinesis_retention_hours: int
+    waf_rate_limit: int
+    ecr_images_kept: int
+    data_infrequent_access_days: int
+    noncurrent_version_days: int
+    secret_rotation_days: int
+    kms_deletion_window_days: int
+    domain_name: str
+
+    @property
+    def prefix(self) -> str:
+        """Name prefix of every resource of this environment, e.g. `citygate-prod`."""
+        return f"{PROJECT}-{self.name}"
+
+    @property
+    def stack_name(self) -> str:
+        return f"{PROJECT}-{self.name}"
+
+    @property
+    def cluster_name(self) -> str:
+        return f"{self.prefix}-eks"
+
+    @property
+    def disposable(self) -> bool:
+        """Whether `destroy` may delete data without a final snapshot (only the embedded environment)."""
+        return not self.deletion_protection
+
+
+def _remote_backend(env: str, region: str) -> S3Backend:
+    return S3Backend(
+        bucket=f"{PROJECT}-tfstate-{env}",
+        key=f"{PROJECT}/{env}/terraform.tfstate",
+        dynamodb_table=f"{PROJECT}-tflock-{env}",
+        region=region,
+    )
+
+
+_EKS_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver")
+_REGION = "eu-west-1"
+_AZS = ("eu-west-1a", "eu-west-1b")
+
+ENVIRONMENTS: dict[str, Environment] = {
+    "local": Environment(
+        name="local",
+        region="us-east-1",
+        availability_zones=("us-east-1a", "us-east-1b"),
+        backend=LocalBackend(),
+        nat_gateways=1,
+        eks_version="1.32",
+        node_instance_types=("t3.medium",),
+        node_min=1,
+        node_desired=1,
+        node_max=2,
+        node_volume_gb=20,
+        eks_addons=(),
+        aurora_instance_class="db.t4g.medium",
+        aurora_instances=1,
+        aurora_backup_days=1,
+        deletion_protection=False,
+        log_retention_days=365,
+        kinesis_shards=1,
+        kinesis_retention_hours=24,
+        waf_rate_limit=1000,
+        ecr_images_kept=10,
+        data_infrequent_access_days=30,
+        noncurrent_version_days=30,
+        secret_rotation_days=30,
+        kms_deletion_window_days=7,
+        domain_name="local.citygate.example",
+    ),
+    "dev": Environment(
+        name="dev",
+        region=_REGION,
+        availability_zones=_AZS,
+        backend=_remote_backend("dev", _REGION),
+        nat_gateways=1,
+        eks_version="1.32",
+        node_instance_types=("t3.large",),
+        node_min=1,
+        node_desired=2,
+        node_max=3,
+        node_volume_gb=30,
+        eks_addons=_EKS_ADDONS,
+        aurora_instance_class="db.t4g.medium",
+        aurora_instances=1,
+        aurora_backup_days=7,
+        deletion_protection=True,
+        log_retention_days=365,
+        kinesis_shards=1,
+        kinesis_retention_hours=24,
+        waf_rate_limit=2000,
+        ecr_images_kept=20,
+        data_infrequent_access_days=30,
+        noncurrent_version_days=30,
+        secret_rotation_days=30,
+        kms_deletion_window_days=30,
+        domain_name="dev.citygate.example",
+    ),
+    "staging": Environment(
+        name="staging",
+        region=_REGION,
+        availability_zones=_AZS,
+        backend=_remote_backend("staging", _REGION),
+        nat_gateways=2,
+        eks_version="1.32",
+        node_instance_types=("m6i.large",),
+        node_min=2,
+        node_desired=2,
+        node_max=4,
+        node_volume_gb=50,
+        eks_addons=_EKS_ADDONS,
+        aurora_instance_class="db.r6g.large",
+        aurora_instances=2,
+        aurora_backup_days=14,
+        deletion_protection=True,
+        log_retention_days=400,
+        kinesis_shards=2,
+        kinesis_retention_hours=72,
+        waf_rate_limit=2000,
+        ecr_images_kept=30,
+        data_infrequent_access_days=60,
+        noncurrent_version_days=90,
+        secret_rotation_days=30,
+        kms_deletion_window_days=30,
+        domain_name="staging.citygate.example",
+    ),
+    "prod": Environment(
+        name="prod",
+        region=_REGION,
+        availability_zones=_AZS,
+        backend=_remote_backend("prod", _REGION),
+        nat_gateways=2,
+        eks_version="1.32",
+        node_instance_types=("m6i.xlarge", "m6a.xlarge"),
+        node_min=3,
+        node_desired=3,
+        node_max=10,
+        node_volume_gb=100,
+        eks_addons=_EKS_ADDONS,
+        aurora_instance_class="db.r6g.xlarge",
+        aurora_instances=3,
+        aurora_backup_days=35,
+        deletion_protection=True,
+        log_retention_days=731,
+        kinesis_shards=4,
+        kinesis_retention_hours=168,
+        waf_rate_limit=5000,
+        ecr_images_kept=50,
+        data_infrequent_access_days=90,
+        noncurrent_version_days=365,
+        secret_rotation_days=30,
+        kms_deletion_window_days=30,
+        domain_name="citygate.example",
+    ),
+}
+
+
+def environment(name: str) -> Environment:
+    """The environment called `name`; an unknown name is a usage error (fail closed)."""
+    try:
+        return ENVIRONMENTS[name]
+    except KeyError:
+        known = ", ".join(ENVIRONMENTS)
+        raise CitygateError(f"unknown environment {name!r} (known: {known})", "stacks") from None

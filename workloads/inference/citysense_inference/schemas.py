@@ -1,0 +1,61 @@
+"""The API's request and response bodies: strict (unknown fields, NaN and out-of-range values are 4xx)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+
+from citysense_inference.model import Congestion
+
+MAX_BATCH = 128
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class SensorReading(BaseModel):
+    """One segment's latest 5-minute sensor aggregate."""
+
+    model_config = _STRICT
+
+    segment_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+    timestamp: AwareDatetime = Field(description="end of the 5-minute window, local time with offset")
+    speed_kmh: float = Field(ge=0, le=200)
+    speed_prev_kmh: float = Field(ge=0, le=200, description="average speed 15 minutes earlier")
+    volume_vph: float = Field(ge=0, le=20_000, description="vehicles per hour")
+    rain_mm_h: float = Field(default=0.0, ge=0, le=300)
+    temperature_c: float = Field(ge=-50, le=60)
+    free_flow_kmh: float = Field(ge=10, le=200, description="the segment's uncongested speed")
+
+
+class BatchRequest(BaseModel):
+    model_config = _STRICT
+
+    instances: list[SensorReading] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+def _request_kind(body: Any) -> str:
+    return "batch" if isinstance(body, dict) and "instances" in body else "single"
+
+
+PredictRequest = Annotated[
+    Annotated[SensorReading, Tag("single")] | Annotated[BatchRequest, Tag("batch")],
+    Discriminator(_request_kind),
+]
+predict_request = TypeAdapter[SensorReading | BatchRequest](PredictRequest)
+
+
+class Prediction(BaseModel):
+    segment_id: str
+    horizon_minutes: int
+    speed_kmh: float
+    congestion: Congestion
+
+
+class SingleResponse(BaseModel):
+    model_version: str
+    prediction: Prediction
+
+
+class BatchResponse(BaseModel):
+    model_version: str
+    predictions: list[Prediction]
