@@ -145,17 +145,22 @@ class KeptServer:
     record: Path
 
     @classmethod
-    def find(cls, record: Path) -> KeptServer | None:
-        """The recorded server if it still answers; a stale record is removed."""
+    def find(cls, record: Path, timeout: float = READY_TIMEOUT_S) -> KeptServer | None:
+        """The recorded server while its process lives; a record of a dead process is removed."""
         try:
             data = json.loads(record.read_text())
             kept = cls(endpoint=str(data["endpoint"]), pid=int(data["pid"]), record=record)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if _pid_alive(kept.pid) and is_serving(kept.endpoint):
-            return kept
-        record.unlink(missing_ok=True)
-        return None
+        if not _pid_alive(kept.pid):
+            record.unlink(missing_ok=True)
+            return None
+        deadline = time.monotonic() + timeout
+        while not is_serving(kept.endpoint, timeout=5.0):
+            if time.monotonic() > deadline or not _pid_alive(kept.pid):
+                raise CitygateError(f"process {kept.pid} does not answer at {kept.endpoint}", where=str(record))
+            time.sleep(0.5)
+        return kept
 
     def stop(self) -> None:
         """Stop the recorded process (by its pid only) and forget the record."""

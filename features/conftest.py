@@ -17,8 +17,10 @@ import pytest
 from citygate.bdd.plugin import *  # noqa: F403  step definitions, `spec`, hooks
 from citygate.bdd.targets import Target, targets_for
 from citygate.model import Inventory
-from citygate.paths import WORKLOADS
+from citygate.paths import ROOT, WORKLOADS
 from tests.conftest import moto_endpoint, plan_for, synth_out  # noqa: F401  shared session fixtures
+
+WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def _provided(module: str, attribute: str) -> Callable[..., Any]:
@@ -33,6 +35,8 @@ def _load(target: Target, request: pytest.FixtureRequest) -> Inventory:
     env = target.environment
     if target.kind == "workloads":
         return _provided("citygate.k8s", "load_manifests")(WORKLOADS)
+    if target.kind == "workflows":
+        return _provided("citygate.workflows", "load_workflows")(WORKFLOWS)
     _provided("stacks", "synthesize")
     synth_file: Path = request.getfixturevalue("synth_out")[env]
     if target.kind == "synth":

@@ -10,13 +10,6 @@ Feature: Workload identities (IAM roles for service accounts)
     Then "client_id_list" must include "sts.amazonaws.com"
     And "url" must reference a "aws_eks_cluster"
 
-  @CG-IAM-2
-  Scenario: Workload roles are federated through the cluster's OIDC provider
-    Given resources of type "aws_iam_role"
-    When their "assume_role_policy" is set
-    And they reference a "aws_iam_openid_connect_provider" through "assume_role_policy"
-    Then "assume_role_policy" must reference a "aws_iam_openid_connect_provider"
-
   @live @CG-IAM-2
   Scenario: Each workload role trusts exactly one service account, for STS only
     Given resources of type "aws_iam_role"

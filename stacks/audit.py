@@ -147,9 +147,7 @@ class Audit(Construct):
         self._config(ctx, keys, archive)
         detector = GuarddutyDetector(self, "main", enable=True, finding_publishing_frequency="FIFTEEN_MINUTES")
         for feature in GUARDDUTY_FEATURES:
-            GuarddutyDetectorFeature(
-                self, feature.lower(), detector_id=detector.id, name=feature, status="ENABLED"
-            )
+            GuarddutyDetectorFeature(self, feature.lower(), detector_id=detector.id, name=feature, status="ENABLED")
 
     def _trail(self, ctx: Context, keys: Keys, archive: LogArchive) -> None:
         group = ResourceGroup(self, "cloudtrail")
@@ -165,9 +163,7 @@ class Audit(Construct):
             "policy",
             role=role.id,
             name="write-trail-logs",
-            policy=document(
-                allow("WriteTrailLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs.arn}:*"])
-            ),
+            policy=document(allow("WriteTrailLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs.arn}:*"])),
         )
         Cloudtrail(
             group,
@@ -210,9 +206,7 @@ class Audit(Construct):
             s3_kms_key_arn=keys.audit.arn,
             depends_on=[recorder, archive.audit.policy],
         )
-        ConfigConfigurationRecorderStatus(
-            group, "status", name=recorder.name, is_enabled=True, depends_on=[channel]
-        )
+        ConfigConfigurationRecorderStatus(group, "status", name=recorder.name, is_enabled=True, depends_on=[channel])
         for rule_name, identifier in CONFIG_RULES.items():
             ConfigConfigRule(
                 self,

@@ -10,8 +10,15 @@ its children share the group's id, one child per resource type (`aws_s3_bucket.r
 
 from __future__ import annotations
 
-from cdktf import TerraformDataSource, TerraformLocal, TerraformOutput, TerraformResource
-from constructs import Construct
+from cdktf import (
+    TerraformDataSource,
+    TerraformElement,
+    TerraformLocal,
+    TerraformOutput,
+    TerraformResource,
+    TerraformStack,
+)
+from constructs import Construct, Node
 
 from citygate.errors import CitygateError
 
@@ -56,3 +63,15 @@ class LogicalIds:
         if owner != node.path:
             raise CitygateError(f"two constructs claim {address}: {owner} and {node.path}", "stacks")
         return name
+
+
+class ReadableIdsStack(TerraformStack):
+    """A stack whose resources are addressed `<type>.<construct id>` (see `LogicalIds`)."""
+
+    def __init__(self, scope: Construct, id_: str) -> None:
+        self._logical_ids = LogicalIds()  # before super(): the base constructor may already ask for ids
+        super().__init__(scope, id_)
+
+    def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
+        """CDKTF hook, called once per element when its id is first needed."""
+        return self._logical_ids.allocate(tf_element) or super()._allocate_logical_id(tf_element)

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformElement, TerraformStack
+from cdktf import LocalBackend, S3Backend, TerraformOutput
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-from constructs import Construct, Node
+from constructs import Construct
 
 from stacks import config
+from stacks.audit import Audit, LogArchive
+from stacks.cluster import Cluster
 from stacks.config import Environment
 from stacks.context import Context
+from stacks.data import Data
+from stacks.edge import Edge
+from stacks.irsa import WorkloadIdentities
 from stacks.keys import Keys
-from stacks.naming import LogicalIds
+from stacks.naming import ReadableIdsStack
 from stacks.network import Network
+from stacks.registry import Registry
+from stacks.security import Security
 
 AWS_PROVIDER_VERSION = "5.100.0"
 
 
-class PlatformStack(TerraformStack):
+class PlatformStack(ReadableIdsStack):
     """Network, security, cluster, data, registry and edge of one environment."""
 
     def __init__(self, scope: Construct, env: Environment) -> None:
-        self._logical_ids = LogicalIds()
         super().__init__(scope, env.stack_name)
         self._backend(env)
         AwsProvider(
@@ -39,11 +45,64 @@ class PlatformStack(TerraformStack):
         ctx = Context(env=env, account_id=account.account_id)
 
         keys = Keys(self, "keys", ctx)
-        Network(self, "network", ctx, keys)
+        archive = LogArchive(self, "log_archive", ctx, keys)
+        Audit(self, "audit", ctx, keys, archive)
+        network = Network(self, "network", ctx, keys)
+        data = Data(self, "data", ctx, keys, network, archive.access_logs)
+        registry = Registry(self, "registry", ctx, keys)
+        cluster = Cluster(self, "cluster", ctx, keys, network)
+        security = Security(
+            self,
+            "security",
+            ctx,
+            keys,
+            parameters={
+                "cluster_name": cluster.name,
+                "feature_table": data.feature_table.name,
+                "models_bucket": data.lake["models"].name,
+                "sensor_stream": data.sensor_stream.name,
+            },
+        )
+        edge = Edge(self, "edge", ctx, network, archive.access_logs, security.web_acl)
+        identities = WorkloadIdentities(self, "identities", ctx, keys, cluster, data, security, edge)
+        cluster.install_addons(ctx, identities.addon_roles())
+        self._outputs(network, data, registry, cluster, security, edge, identities, archive)
 
-    def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
-        """CDKTF hook: readable logical ids (see stacks.naming)."""
-        return self._logical_ids.allocate(tf_element) or super()._allocate_logical_id(tf_element)
+    def _outputs(
+        self,
+        network: Network,
+        data: Data,
+        registry: Registry,
+        cluster: Cluster,
+        security: Security,
+        edge: Edge,
+        identities: WorkloadIdentities,
+        archive: LogArchive,
+    ) -> None:
+        """What the workloads, the verifier and the load test need to find in the account."""
+        outputs: dict[str, tuple[object, str]] = {
+            "vpc_id": (network.vpc.id, "VPC of the platform"),
+            "private_subnet_ids": ([s.id for s in network.private_subnets], "EKS node subnets"),
+            "cluster_name": (cluster.cluster.name, "EKS cluster name"),
+            "oidc_provider_arn": (cluster.oidc_provider.arn, "IAM OIDC provider trusted by the IRSA roles"),
+            "irsa_role_arns": (identities.role_arns, "IRSA role ARN per service account (namespace/name)"),
+            "container_log_group": (identities.container_logs.name, "Log group Fluent Bit ships to"),
+            "waf_acl_arn": (security.web_acl.arn, "WAFv2 web ACL associated with the ALB"),
+            "alb_dns_name": (edge.alb.dns_name, "Public ALB DNS name"),
+            "alb_target_group_arn": (edge.target_group.arn, "Target group the application pods register in"),
+            "data_lake_buckets": ({z: b.name for z, b in data.lake.items()}, "Data lake bucket per zone"),
+            "access_logs_bucket": (archive.access_logs.name, "Bucket receiving S3 and ALB access logs"),
+            "audit_bucket": (archive.audit.name, "Bucket receiving CloudTrail and AWS Config"),
+            "feature_table_name": (data.feature_table.name, "DynamoDB feature store"),
+            "sensor_stream_name": (data.sensor_stream.name, "Kinesis stream of IoT sensor events"),
+            "aurora_endpoint": (data.database.endpoint, "Aurora PostgreSQL writer endpoint"),
+            "ecr_repository_urls": (
+                {image: repo.repository_url for image, repo in registry.repositories.items()},
+                "ECR repository URL per image",
+            ),
+        }
+        for name, (value, description) in outputs.items():
+            TerraformOutput(self, name, value=value, description=description)
 
     def _backend(self, env: Environment) -> None:
         backend = env.backend

@@ -127,12 +127,15 @@ def references_at(resource: Resource, path: str) -> tuple[str, ...]:
 
 
 def refers_to(reference: str, referrer: Resource, target: Resource) -> bool:
-    """Whether `reference` (as written inside `referrer`'s module) names `target` or one of its attributes."""
-    bases = {target.address, strip_index(target.address)}
+    """Whether `reference` (as written inside `referrer`'s module) names `target` or one of its attributes.
+
+    A reference to an instance (`...this["raw"]`) names that instance only; one without an index
+    (`aws_s3_bucket.raw`, as configuration writes it) names every instance of the block.
+    """
     candidates = {reference, reference.rsplit(".", 1)[0]}
     if referrer.module:
         candidates |= {f"{referrer.module}.{c}" for c in list(candidates)}
-    return any(c in bases or strip_index(c) in bases for c in candidates)
+    return any(c in (target.address, strip_index(target.address)) for c in candidates)
 
 
 IDENTITY_ATTRIBUTES = ("arn", "id", "name", "bucket", "key_id")

@@ -6,7 +6,7 @@ Each scenario run records, as JUnit properties, which scenario and example it is
 it judged (`target`) and its evidence step by step (`evidence`: addresses checked, values seen); the
 living documentation reads them, so even a run skipped before its first step is accounted for.
 Feature tags are control ids (`@CG-S3-1`, `@FSBP-S3.5`): they stay in the cucumber JSON and are not
-turned into pytest marks, except the target tags `live` and `workloads`.
+turned into pytest marks, except the target tags (`live` also marks the run `e2e`: it applies).
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ from typing import Any
 
 import pytest
 from pytest_bdd import given, parsers, then, when
+from pytest_bdd.parser import ScenarioTemplate
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from citygate.bdd.spec import Spec
 from citygate.bdd.vocabulary import VOCABULARY
+from citygate.bdd.waived import scenario_waivers
 from citygate.model import Inventory
 
 SCENARIO_PROPERTY = "scenario"
 TARGET_PROPERTY = "target"
 EVIDENCE_PROPERTY = "evidence"
-TARGET_TAGS = ("live", "workloads")
+TARGET_TAGS = ("live", "workloads", "workflows")
 
 _BINDERS: dict[str, Callable[..., Any]] = {"given": given, "when": when, "then": then}
 _VOCABULARY_FUNCS = {definition.func for definition in VOCABULARY}
@@ -36,9 +38,17 @@ for _definition in VOCABULARY:  # registers one pytest-bdd step fixture per sent
     _BINDERS[_definition.kind](parsers.parse(_definition.pattern))(_definition.func)
 
 
+def _template(item: pytest.Item) -> ScenarioTemplate | None:
+    return scenario_wrapper_template_registry.get(getattr(item, "function", None))  # type: ignore[arg-type]
+
+
 @pytest.fixture
-def spec(inventory: Inventory, record_property: Callable[[str, object], None]) -> Iterator[Spec]:
-    current = Spec(inventory)
+def spec(
+    inventory: Inventory, request: pytest.FixtureRequest, record_property: Callable[[str, object], None]
+) -> Iterator[Spec]:
+    template = _template(request.node)
+    tags = (template.tags | template.feature.tags) if template else set()
+    current = Spec(inventory, waivers=scenario_waivers(tags))
     yield current
     record_property(EVIDENCE_PROPERTY, json.dumps(current.evidence()))
 
@@ -51,12 +61,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> object:
     if tag in TARGET_TAGS:
         getattr(pytest.mark, tag)(function)
+    if tag == "live":
+        pytest.mark.e2e(function)
     return True
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    template = scenario_wrapper_template_registry.get(getattr(item, "function", None))  # type: ignore[arg-type]
+    template = _template(item)
     if template is None:
         return
     params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})

@@ -1,14 +1,15 @@
 """An inventory recorded as the Rego `input` document (`Inventory.to_input()`), read back.
 
-Fixtures for the specs are written in this shape so a reviewer reads the same document the policies
-see, and so a scenario can be replayed against any recorded inventory.
+Fixtures for the specs are written in this shape (JSON, or YAML for readability) so a reviewer reads
+the same document the policies see, and so a scenario can be replayed against any recorded inventory.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from citygate.errors import CitygateError
 from citygate.model import Inventory, Resource
@@ -33,7 +34,7 @@ def _resource(entry: dict[str, Any]) -> Resource:
 
 def load_recorded(path: Path) -> Inventory:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Inventory(
             kind=document["kind"],
             source=document.get("source", "recorded"),
@@ -41,5 +42,5 @@ def load_recorded(path: Path) -> Inventory:
             origin=str(path),
             environment=document.get("environment", ""),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise CitygateError(f"not a recorded inventory ({type(exc).__name__}: {exc})", str(path)) from exc

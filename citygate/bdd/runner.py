@@ -6,6 +6,7 @@ noncompliant fixture and assert that it fails, at a `Then`, for the right resour
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from pytest_bdd.parsers import parse
 from citygate.bdd.spec import Spec, SpecFailure
 from citygate.bdd.vocabulary import VOCABULARY, StepDefinition
 from citygate.model import Inventory
+from citygate.waivers import Waiver
 
 _PARSERS = [(definition, parse(definition.pattern)) for definition in VOCABULARY]
 
@@ -34,8 +36,8 @@ def match(kind: str, text: str) -> tuple[StepDefinition, dict[str, Any]] | None:
     return None
 
 
-def run_scenario(scenario: Scenario, inventory: Inventory) -> Outcome:
-    spec = Spec(inventory)
+def run_scenario(scenario: Scenario, inventory: Inventory, waivers: Sequence[Waiver] = ()) -> Outcome:
+    spec = Spec(inventory, waivers=list(waivers))
     for step in scenario.steps:
         text = f"{step.keyword} {step.name}"
         found = match(step.type, step.name)

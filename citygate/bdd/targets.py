@@ -2,7 +2,7 @@
 
 Untagged scenarios judge the platform as synthesized and as planned, for every environment;
 `@live` ones the account after apply on the embedded AWS; `@workloads` ones the Kubernetes
-manifests.  Environment variables narrow a run (the `report --env` option sets them):
+manifests; `@workflows` ones the CI/CD workflows.  Environment variables narrow a run (the `report --env` option sets them):
 CITYGATE_BDD_ENVS=prod,staging   CITYGATE_BDD_SOURCES=plan   CITYGATE_BDD_LIVE_ENVS=local
 """
 
@@ -15,11 +15,12 @@ from typing import Literal
 
 from citygate.errors import CitygateError
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
-SOURCES = ("synth", "plan")
-LIVE_ENVIRONMENTS = ("local",)  # applying every environment into the embedded AWS costs minutes each
+TargetKind = Literal["synth", "plan", "live", "workloads", "workflows"]
 
-TargetKind = Literal["synth", "plan", "live", "workloads"]
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+SOURCES: tuple[TargetKind, ...] = ("synth", "plan")
+SINGLE_TARGETS: tuple[TargetKind, ...] = ("workloads", "workflows")  # judged once, not per environment
+LIVE_ENVIRONMENTS = ("local",)  # applying every environment into the embedded AWS costs minutes each
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,12 @@ def _chosen(variable: str, default: Iterable[str], allowed: Iterable[str]) -> li
 
 def targets_for(tags: Iterable[str]) -> list[Target]:
     tags = set(tags)
-    if "workloads" in tags:
-        return [Target("workloads")]
+    for single in SINGLE_TARGETS:
+        if single in tags:
+            return [Target(single)]
     environments = _chosen("CITYGATE_BDD_ENVS", ENVIRONMENTS, ENVIRONMENTS)
     if "live" in tags:
         live = _chosen("CITYGATE_BDD_LIVE_ENVS", LIVE_ENVIRONMENTS, ENVIRONMENTS)
         return [Target("live", env) for env in environments if env in live]
     sources = _chosen("CITYGATE_BDD_SOURCES", SOURCES, SOURCES)
-    return [Target(source, env) for env in environments for source in sources]  # type: ignore[arg-type]
+    return [Target(source, env) for env in environments for source in SOURCES if source in sources]

@@ -5,11 +5,14 @@
     When their "internal" is "false"                        (narrow the scope; also: is set,
     When their "path" includes "x"                           address matches "glob", reference a "type"
     When the environment is "prod, staging"                  through "path", environment is ...)
+    Then there must be at least one such resource           (after a When: no vacuous pass)
     Then "versioning_configuration.status" must be "Enabled"
-    Then "path" must not be "x" / must include "x" / must be one of "a, b" / must match "regex"
-    Then "path" must be at least "7" / must be set / must be empty
+    Then "path" must not be "x" / must include "x" / must be one of "a, b" / must be at least "7"
+    Then "path" must match "regex" / must not match "regex" / must include one matching "regex"
+    Then "path" must be set / must not be set / must be empty
     Then "kms_key_id" must reference a "aws_kms_key"        (before apply: references; after: ids)
     Then each must have a "aws_s3_bucket_versioning" attached through "bucket"   (scope moves to those)
+    Then each must have a "NetworkPolicy" attached through "metadata.namespace" whose "spec.podSelector" is empty
     Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
 
 Every value found at a path is judged (lists are spread, see `attributes.lookup`): "must be" wants
@@ -180,6 +183,14 @@ def when_environment(spec: Spec, environments: str) -> None:
 # --- Then: the requirement on every resource in scope ---------------------------------------------
 
 
+@step("then", "there must be at least one such resource")
+def must_exist(spec: Spec) -> None:
+    """Guards a narrowed scope: without it, a scenario whose `When` matched nothing would pass."""
+    if not spec.selection:
+        raise SpecFailure(f"no {spec.subject} in {spec.inventory.origin or spec.inventory.source} matched")
+    spec.require(lambda r: (True, "in scope"), f"at least one {spec.subject}")
+
+
 @step("then", '"{path}" must be "{value}"')
 def must_be(spec: Spec, path: str, value: str) -> None:
     expected = literal(value)
@@ -200,34 +211,69 @@ def must_be_at_least(spec: Spec, path: str, minimum: str) -> None:
 
 @step("then", '"{path}" must match "{pattern}"')
 def must_match(spec: Spec, path: str, pattern: str) -> None:
-    regex = re.compile(pattern)
-    spec.require(_every(path, lambda v: isinstance(v, str) and bool(regex.fullmatch(v))), f"{path} ~ /{pattern}/")
+    spec.require(_every(path, _matches(pattern)), f"{path} matching /{pattern}/")
 
 
-@step("then", '"{path}" must include "{value}"')
-def must_include(spec: Spec, path: str, value: str) -> None:
-    expected = literal(value)
+def _some(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
+    """Needs the attribute present, and at least one value found there to pass `test`."""
 
     def judge(resource: Resource) -> Verdict:
         found = lookup(resource, path)
         if not found.found:
             return False, _missing(found)
-        return any(same(v, expected) for v in found.values), _seen(found)
+        return any(test(v) for v in found.values), _seen(found)
 
-    spec.require(judge, f"{path} to include {value}")
+    return judge
 
 
-@step("then", '"{path}" must not be "{value}"')
-def must_not_be(spec: Spec, path: str, value: str) -> None:
-    expected = literal(value)
+def _no(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
+    """Passes when no value at the path passes `test`; an absent attribute passes, an unknown one cannot."""
 
     def judge(resource: Resource) -> Verdict:
         found = lookup(resource, path)
         if not found.found:
             return (False, _missing(found)) if found.unknown else (True, NOT_SET)
-        return not any(same(v, expected) for v in found.values), _seen(found)
+        return not any(test(v) for v in found.values), _seen(found)
 
-    spec.require(judge, f"{path} never {value}")
+    return judge
+
+
+def _matches(pattern: str) -> Callable[[Any], bool]:
+    regex = re.compile(pattern)
+    return lambda v: isinstance(v, str) and bool(regex.fullmatch(v))
+
+
+@step("then", '"{path}" must include "{value}"')
+def must_include(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+    spec.require(_some(path, lambda v: same(v, expected)), f"{path} to include {value}")
+
+
+@step("then", '"{path}" must include one matching "{pattern}"')
+def must_include_match(spec: Spec, path: str, pattern: str) -> None:
+    spec.require(_some(path, _matches(pattern)), f"{path} to include one matching /{pattern}/")
+
+
+@step("then", '"{path}" must not be "{value}"')
+def must_not_be(spec: Spec, path: str, value: str) -> None:
+    expected = literal(value)
+    spec.require(_no(path, lambda v: same(v, expected)), f"{path} never {value}")
+
+
+@step("then", '"{path}" must not match "{pattern}"')
+def must_not_match(spec: Spec, path: str, pattern: str) -> None:
+    spec.require(_no(path, _matches(pattern)), f"{path} never matching /{pattern}/")
+
+
+@step("then", '"{path}" must not be set')
+def must_not_be_set(spec: Spec, path: str) -> None:
+    def judge(resource: Resource) -> Verdict:
+        found = lookup(resource, path)
+        if found.unknown:
+            return False, _missing(found)
+        return not found.found, _seen(found) if found.found else NOT_SET
+
+    spec.require(judge, f"{path} not to be set")
 
 
 @step("then", '"{path}" must be empty')
@@ -286,27 +332,43 @@ def _attached(candidate: Resource, path: str, parent: Resource) -> bool:
     return any(str(v) in names for v in lookup(candidate, path).values)
 
 
-@step("then", 'each must have a "{attached_type}" attached through "{path}"')
-def each_must_have(spec: Spec, attached_type: str, path: str) -> None:
-    """Every resource in scope has a companion pointing at it; the companions become the scope.
+def _closest(parent: Resource, found: list[Resource]) -> list[Resource]:
+    """Companions from the parent's own module/bundle, and with its count/for_each key, when any are."""
+    same_module = [c for c in found if c.module == parent.module] or found
+    return [c for c in same_module if parent.index is not None and c.index == parent.index] or same_module
 
-    With count/for_each on both sides the companion with the same index key is the one that counts.
-    """
-    candidates = spec.inventory.by_type(attached_type)
+
+def _require_companions(
+    spec: Spec, attached_type: str, path: str, wanted: str, keep: Callable[[Resource], bool]
+) -> None:
+    """Every resource in scope has a companion pointing at it; the companions become the scope."""
+    candidates = [c for c in spec.inventory.by_type(attached_type) if keep(c)]
     companions: dict[str, Resource] = {}
 
     def judge(parent: Resource) -> Verdict:
-        found = [c for c in candidates if _attached(c, path, parent)]
-        same_index = [c for c in found if parent.index is not None and c.index == parent.index]
-        chosen = same_index or found
+        chosen = _closest(parent, [c for c in candidates if _attached(c, path, parent)])
         companions.update((c.address, c) for c in chosen)
         if not chosen:
-            return False, f"no {attached_type} with {path} pointing here"
+            return False, f"no {wanted} with {path} pointing here"
         return True, ", ".join(c.address for c in chosen)
 
-    spec.require(judge, f"a {attached_type} attached through {path}")
+    spec.require(judge, f"a {wanted} attached through {path}")
     spec.selection = list(companions.values())
     spec.subject = attached_type
+
+
+@step("then", 'each must have a "{attached_type}" attached through "{path}"')
+def each_must_have(spec: Spec, attached_type: str, path: str) -> None:
+    _require_companions(spec, attached_type, path, attached_type, lambda _: True)
+
+
+@step("then", 'each must have a "{attached_type}" attached through "{path}" whose "{attribute}" is empty')
+def each_must_have_empty(spec: Spec, attached_type: str, path: str, attribute: str) -> None:
+    def empty(candidate: Resource) -> bool:
+        found = lookup(candidate, attribute)
+        return not found.unknown and all(_is_empty(v) for v in found.values)
+
+    _require_companions(spec, attached_type, path, f"{attached_type} with an empty {attribute}", empty)
 
 
 @step("then", 'each must use a "{target_type}" through "{path}"')

@@ -11,7 +11,7 @@ import click
 
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.loadtest.local_service import LocalService, get_status
-from citygate.loadtest.report import print_slo_table
+from citygate.loadtest.report import print_slo_report, write_json
 from citygate.loadtest.slo import apply_overrides, evaluate, load_profile
 
 
@@ -42,6 +42,7 @@ def _check_host(host: str) -> None:
 @click.option("--workers", type=click.IntRange(min=0), default=0, help="Locust worker processes (0: in-process).")
 @click.option("--csv", "csv_prefix", type=click.Path(path_type=Path), help="Write Locust CSV stats with this prefix.")
 @click.option("--html", type=click.Path(path_type=Path), help="Write Locust's HTML report here.")
+@click.option("--json", "json_file", type=click.Path(path_type=Path), help="Write the SLO verdict as JSON here.")
 def loadtest(
     host: str | None,
     local: bool,
@@ -53,6 +54,7 @@ def loadtest(
     workers: int,
     csv_prefix: Path | None,
     html: Path | None,
+    json_file: Path | None,
 ) -> int:
     """Run the Locust suite against the service and gate promotion on the profile's SLOs."""
     if bool(host) == local:
@@ -82,5 +84,7 @@ def loadtest(
     if measured.requests == 0:
         raise CitygateError("no request completed: nothing to judge", "loadtest")
     results = evaluate(slo, measured)
-    print_slo_table(profile, results, measured)
+    print_slo_report(profile, results, measured)
+    if json_file is not None:
+        write_json(json_file, profile, slo, results, measured)
     return EXIT_CLEAN if all(r.passed for r in results) else EXIT_VIOLATIONS

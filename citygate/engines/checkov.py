@@ -38,18 +38,18 @@ BUNDLED = (ROOT / ".venv-checkov" / "bin" / "checkov",)
 OK_CODES = (0, 1)
 WORKFLOWS_DIR = Path(".github") / "workflows"  # Checkov only recognises workflows under this path
 GHA_JOB = re.compile(r"^jobs\(([^)]+)\)")
+# Input kind -> Checkov framework (a Terraform plan is `terraform_plan`, see framework_for).
+FRAMEWORKS = {"terraform": "terraform_json", "kubernetes": "kubernetes", "github_workflows": "github_actions"}
 JSON_KEY_LINE = re.compile(r'^(\s*)"([^"]+)"\s*:\s*\{')
 
 
 def framework_for(inventory: Inventory) -> str:
     """Checkov's framework for an input kind (a plan and a synth folder are both Terraform)."""
-    if inventory.kind == "terraform":
-        return "terraform_plan" if inventory.source == "plan" else "terraform_json"
-    if inventory.kind == "kubernetes":
-        return "kubernetes"
-    if inventory.kind == "github_workflows":
-        return "github_actions"
-    raise CitygateError(f"cannot judge input kind {inventory.kind!r}", where=ENGINE)
+    if inventory.kind == "terraform" and inventory.source == "plan":
+        return "terraform_plan"
+    if inventory.kind not in FRAMEWORKS:
+        raise CitygateError(f"cannot judge input kind {inventory.kind!r}", where=ENGINE)
+    return FRAMEWORKS[inventory.kind]
 
 
 @contextmanager
@@ -196,6 +196,10 @@ class CheckovEngine:
     """Checkov on the on-disk input, with our custom checks; failed checks only."""
 
     name = ENGINE
+
+    @staticmethod
+    def supports(inventory: Inventory) -> bool:
+        return inventory.kind in FRAMEWORKS
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
         framework = framework_for(gate_input.inventory)

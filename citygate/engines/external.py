@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,23 +57,29 @@ def run_tool(
     """Run a scanner and return its stdout; any other outcome than an expected exit code raises."""
     argv = [str(part) for part in command]
     try:
-        done = subprocess.run(
+        # A session of its own, so a timeout kills the scanner's children too (they hold its pipes).
+        process = subprocess.Popen(
             argv,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
             env=dict(env) if env is not None else None,
             cwd=cwd,
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        raise CitygateError(f"timed out after {timeout:g} s", where=where) from None
     except OSError as exc:
         raise CitygateError(f"cannot run {argv[0]} ({exc.strerror or exc})", where=where) from None
-    if done.returncode not in set(ok_codes):
-        tail = " ".join(done.stderr.split())[-STDERR_TAIL:] or "no error output"
-        raise CitygateError(f"exited with code {done.returncode}: {tail}", where=where)
-    return done.stdout
+    with process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise CitygateError(f"timed out after {timeout:g} s", where=where) from None
+    if process.returncode not in set(ok_codes):
+        tail = " ".join(stderr.split())[-STDERR_TAIL:] or "no error output"
+        raise CitygateError(f"exited with code {process.returncode}: {tail}", where=where)
+    return stdout
 
 
 def parse_json(text: str, where: str) -> Any:

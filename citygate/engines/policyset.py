@@ -46,14 +46,14 @@ class PolicySet:
 
     sources: dict[str, str]  # path -> Rego text
     verdict_rules: list[str] = field(default_factory=list)  # data.citygate.s3.deny, ...
-    tests: list[str] = field(default_factory=list)  # data.citygate.s3_test.test_x, ...
+    tests: dict[str, str] = field(default_factory=dict)  # data.citygate.s3_test.test_x -> file
     metadata: dict[str, RuleMeta] = field(default_factory=dict)
 
     @property
     def query(self) -> str:
         """One query evaluating every deny/warn rule at once (one evaluation, one shared cache)."""
-        entries = ", ".join(f'"{rule}": {rule}' for rule in self.verdict_rules)
-        return f"verdicts := {{{entries}}}"
+        entries = ",\n".join(f'  "{rule}": {rule}' for rule in self.verdict_rules)
+        return f"verdicts := {{\n{entries}\n}}"
 
     def findings(self, verdicts: dict[str, Any], engine: str, files: dict[str, str] | None = None) -> list[Finding]:
         """Turn `{rule path: [result, ...]}` into findings; a malformed result fails closed."""
@@ -126,7 +126,7 @@ def load_policy_set(directory: Path = REGO_DIR, with_tests: bool = False) -> Pol
             rule = f"{package}.{head}"
             if rule not in policy_set.verdict_rules:
                 policy_set.verdict_rules.append(rule)
-        policy_set.tests.extend(f"{package}.{name}" for name in dict.fromkeys(_TEST_HEAD.findall(text)))
+        policy_set.tests.update({f"{package}.{name}": path for name in _TEST_HEAD.findall(text)})
         for meta in _metadata_blocks(path, text):
             policy_set.metadata.setdefault(meta.id, meta)
     return policy_set

@@ -1,14 +1,13 @@
 """The embedded Rego engine: every policy evaluated in-process by regorus, in one query.
 
-The policies are parsed once per process; each run clones the prepared engine (cheap) so
-concurrent runs never share an input.  The same module runs the `test_` rules with coverage.
+Policy files are read once per process and compiled per run (regorus engines cannot cross
+threads, and the gate runs engines in threads).  The same module runs the `test_` rules with coverage.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +20,22 @@ from citygate.findings import Finding
 from citygate.paths import REGO_DIR
 
 
-def _engine(policy_set: PolicySet, coverage: bool = False) -> regorus.Engine:
+def regorus_error(exc: Exception) -> str:
+    """The useful part of a regorus error (its `-->` location and `error:` line, not the backtrace)."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    picked = [line for line in lines if line.startswith(("-->", "error:"))]
+    return " ".join(picked) or next((line for line in lines if line), repr(exc))
+
+
+def compile_policies(policy_set: PolicySet, coverage: bool = False) -> regorus.Engine:
     engine = regorus.Engine()
     engine.set_enable_coverage(coverage)
     for path, text in policy_set.sources.items():
         try:
             engine.add_policy(path, text)
         except RuntimeError as exc:
-            raise CitygateError(f"policy does not compile: {str(exc).splitlines()[0]}", path) from None
+            raise CitygateError(f"policy does not compile: {regorus_error(exc)}", path) from None
     return engine
-
-
-@cache
-def _prepared(directory: Path) -> tuple[PolicySet, regorus.Engine]:
-    policy_set = load_policy_set(directory)
-    return policy_set, _engine(policy_set)
 
 
 def evaluate(policy_set: PolicySet, engine: regorus.Engine, rego_input: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def evaluate(policy_set: PolicySet, engine: regorus.Engine, rego_input: dict[str
         result = json.loads(engine.eval_query_as_json(policy_set.query))
         verdicts: dict[str, Any] = result["result"][0]["bindings"]["verdicts"]
     except (RuntimeError, KeyError, IndexError) as exc:
-        raise CitygateError(f"evaluation failed: {str(exc).splitlines()[0] if str(exc) else exc!r}", "rego") from None
+        raise CitygateError(f"evaluation failed: {regorus_error(exc)}", "rego") from None
     return verdicts
 
 
@@ -60,8 +60,9 @@ class RegoEngine:
         self.directory = directory
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
-        policy_set, prepared = _prepared(self.directory)
-        verdicts = evaluate(policy_set, prepared.clone(), gate_input.inventory.to_input())
+        # regorus engines are bound to the thread that made them: parse here (~25 ms), in the engine's thread
+        policy_set = load_policy_set(self.directory)
+        verdicts = evaluate(policy_set, compile_policies(policy_set), gate_input.inventory.to_input())
         files = {r.address: r.file for r in gate_input.inventory.resources}
         return policy_set.findings(verdicts, self.name, files)
 
@@ -79,13 +80,15 @@ class TestRun:
         return sum(self.coverage.values()) / len(self.coverage) if self.coverage else 0.0
 
 
-def run_tests(directory: Path = REGO_DIR) -> TestRun:
-    """Evaluate every `test_` rule (true = pass) and report coverage of the non-test files."""
+def run_tests(directory: Path = REGO_DIR, under: Path | None = None) -> TestRun:
+    """Evaluate the `test_` rules (of files under `under`, default all; true = pass) and report coverage."""
     policy_set = load_policy_set(directory, with_tests=True)
-    engine = _engine(policy_set, coverage=True)
+    engine = compile_policies(policy_set, coverage=True)
     passed: list[str] = []
     failed: list[str] = []
-    for test in policy_set.tests:
+    for test, file in policy_set.tests.items():
+        if under is not None and not Path(file).is_relative_to(under):
+            continue
         try:
             ok = engine.eval_rule(test) is True
         except RuntimeError:

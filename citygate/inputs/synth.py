@@ -2,11 +2,14 @@
 
 Synthesized JSON knows nothing that only apply can tell: every string holding a `${...}` token is
 treated as known only after apply (listed in `unknown`, dropped from `values`) and its traversals
-become `references`, exactly as a plan would report them.
+become `references`, exactly as a plan would report them.  One exception: a JSON document (an IAM
+or bucket policy) whose tokens sit inside its string literals keeps its text, since its structure
+(effects, actions, conditions) is known now and is what the policies judge.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,13 +88,22 @@ def _resource(mode: str, type_: str, name: str, body: dict[str, Any], file: str)
     )
 
 
+def _is_json_document(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict | list)
+    except ValueError:
+        return False
+
+
 def _known(value: Any, path: str, unknown: list[str], references: dict[str, tuple[str, ...]]) -> Any:
     """`value` without the `${...}` parts, recording their paths and traversals on the way."""
     if isinstance(value, str) and "${" in value:
-        unknown.append(path)
         found = tuple(traversals(value))
         if found:
             references[path] = found
+        if _is_json_document(value):
+            return value
+        unknown.append(path)
         return _DROP
     if isinstance(value, dict):
         kept = {k: _known(v, f"{path}.{k}" if path else str(k), unknown, references) for k, v in value.items()}

@@ -4,9 +4,11 @@
 - `extra_findings(inventory)`: strict schema validation, NetworkPolicy isolation and intended
   reachability, and the IRSA cross-check with the synthesized stacks.
 - `reachability_matrix(inventory)`: who can reach whom, ports included, per overlay.
+- `write_rendered(inventory, outdir)`: the rendered objects as plain YAML files, for file scanners.
 """
 
 from citygate.k8s.extra import extra_findings, reachability_matrix
 from citygate.k8s.loader import load_manifests
+from citygate.k8s.render import write_rendered
 
-__all__ = ["extra_findings", "load_manifests", "reachability_matrix"]
+__all__ = ["extra_findings", "load_manifests", "reachability_matrix", "write_rendered"]

@@ -65,9 +65,8 @@ def extra_findings(inventory: Inventory, synth_files: Mapping[str, Path] | None 
         findings.extend(schema.schema_findings(resources))
         analyzer = analyzer_for(resources)
         files = {r.address: r.file for r in resources}
-        own = {w.address for w in analyzer.workloads} - {w.address for w in spec.cluster_pods}
         for workload in analyzer.workloads:
-            if workload.address in own:
+            if workload.address in analyzer.own:
                 findings.extend(_isolation(workload, analyzer, files.get(workload.address, bundle)))
         if intent.applies(analyzer, spec):
             findings.extend(intent.differences(matrix(analyzer, bundle), spec))

@@ -85,7 +85,14 @@ def _finding(rule: str, title: str, severity: Severity, resource: str, message: 
 
 
 def differences(matrix: ReachabilityMatrix, intent: Intent) -> list[Finding]:
-    """Unintended open flows (CG-K8S-020) and intended flows that are blocked (CG-K8S-021)."""
+    """Unintended open flows (CG-K8S-020) and intended flows that are blocked (CG-K8S-021).
+
+    A finding names the flow's destination when the manifests define it, else its source.
+    """
+
+    def subject(source: str, destination: str) -> str:
+        return destination if destination in matrix.own else source
+
     findings: list[Finding] = []
     known = set(matrix.endpoints)
     for flow in matrix.flows:
@@ -96,7 +103,7 @@ def differences(matrix: ReachabilityMatrix, intent: Intent) -> list[Finding]:
                     "CG-K8S-020",
                     "Only the intended network flows are open",
                     Severity.HIGH,
-                    flow.destination if flow.destination.count("/") == 2 else flow.source,
+                    subject(flow.source, flow.destination),
                     f"{flow.source} can reach {flow.destination} on {', '.join(flow.ports.describe())}; "
                     f"intended: {', '.join(wanted.describe()) or 'nothing'}",
                     matrix.bundle,
@@ -112,7 +119,7 @@ def differences(matrix: ReachabilityMatrix, intent: Intent) -> list[Finding]:
                     "CG-K8S-021",
                     "Every intended network flow is open",
                     Severity.MEDIUM,
-                    destination if destination.count("/") == 2 else source,
+                    subject(source, destination),
                     f"{source} must reach {destination} on {', '.join(wanted.describe())}; "
                     f"open: {', '.join(open_ports.describe()) or 'nothing'}",
                     matrix.bundle,

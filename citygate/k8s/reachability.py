@@ -134,7 +134,8 @@ class Analyzer:
     ) -> None:
         latest = {r.address: r for r in resources}  # a later object with the same address replaces the earlier
         self.workloads: list[Workload] = [w for r in latest.values() if (w := workload_from(r))]
-        self.workloads.extend(extra_workloads)
+        self.own = {w.address for w in self.workloads}  # defined by the manifests, not assumed in the cluster
+        self.workloads.extend(w for w in extra_workloads if w.address not in self.own)
         self.externals = list(externals)
         self.policies = [parse_policy(r.values) for r in latest.values() if r.type == "NetworkPolicy"]
         self.namespace_labels: dict[str, dict[str, str]] = {}
@@ -241,6 +242,7 @@ class ReachabilityMatrix:
     bundle: str
     endpoints: list[str]
     flows: list[Flow]
+    own: list[str] = field(default_factory=list)  # endpoints the manifests define (the rest are assumed)
 
     def ports(self, source: str, destination: str) -> PortSet:
         for flow in self.flows:
@@ -249,20 +251,25 @@ class ReachabilityMatrix:
         return PortSet()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"bundle": self.bundle, "endpoints": self.endpoints, "flows": [f.to_dict() for f in self.flows]}
+        return {
+            "bundle": self.bundle,
+            "endpoints": self.endpoints,
+            "defined": self.own,
+            "flows": [f.to_dict() for f in self.flows],
+        }
 
 
 def matrix(analyzer: Analyzer, bundle: str) -> ReachabilityMatrix:
-    """All open pairs; outside endpoints only as sources or destinations of workloads, never both."""
+    """All open pairs with at least one end defined by the manifests (not CoreDNS to the Internet)."""
     flows = []
     for source in analyzer.endpoints:
         for destination in analyzer.endpoints:
-            if source is destination or (isinstance(source, External) and isinstance(destination, External)):
+            if source is destination or not {source.name, destination.name} & analyzer.own:
                 continue
             ports = analyzer.ports(source, destination)
             if ports:
                 flows.append(Flow(source.name, destination.name, ports))
-    return ReachabilityMatrix(bundle, [e.name for e in analyzer.endpoints], flows)
+    return ReachabilityMatrix(bundle, [e.name for e in analyzer.endpoints], flows, sorted(analyzer.own))
 
 
 __all__ = ["PROTOCOLS", "Analyzer", "External", "Flow", "ReachabilityMatrix", "Workload", "matrix"]

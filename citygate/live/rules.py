@@ -15,6 +15,8 @@ from citygate.live.deployed import DeployedResources
 # Error codes meaning "the thing (or its configuration) does not exist", per service.
 NOT_FOUND_CODES = frozenset(
     {
+        "404",
+        "NotFound",
         "NoSuchBucket",
         "NoSuchBucketPolicy",
         "NoSuchPublicAccessBlockConfiguration",

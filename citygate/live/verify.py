@@ -11,12 +11,18 @@ from citygate.controls import Catalogue
 from citygate.errors import CitygateError
 from citygate.findings import EngineRun, Finding, GateReport, Severity
 from citygate.lifecycle import Deployment
-from citygate.live import checks  # noqa: F401  (importing it registers the rules)
+from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
-from citygate.live.rules import RULES, LiveContext, LiveRule, Outcome
+from citygate.live.rules import LiveContext, LiveRule, Outcome
 
 ENGINE = "live"
+LIVE_PREFIX = "CG-LIVE-"
+
+
+def controls_of(rule_id: str, catalogue: Catalogue) -> list[str]:
+    """The catalogue's controls for a live rule; by convention CG-LIVE-X enforces what static CG-X does."""
+    return catalogue.controls_for_rule(rule_id) or catalogue.controls_for_rule(rule_id.replace(LIVE_PREFIX, "CG-", 1))
 
 
 def _finding(rule: LiveRule, outcome: Outcome, controls: list[str]) -> Finding:
@@ -54,7 +60,7 @@ def verify_account(
     """Judge the deployed resources in `ctx`; `catalogue` maps rule ids to control ids."""
     started = time.monotonic()
     findings = [
-        _finding(rule, outcome, catalogue.controls_for_rule(rule.id) if catalogue else [])
+        _finding(rule, outcome, controls_of(rule.id, catalogue) if catalogue else [])
         for rule in (RULES.values() if rules is None else rules)
         for outcome in _outcomes(rule, ctx)
     ]

@@ -10,41 +10,31 @@ from pathlib import Path
 from pytest_bdd.parser import Feature, ScenarioTemplate, Step
 
 from citygate.bdd.features import load_features
+from citygate.controls import Control
 from citygate.livingdoc.results import Run
+from citygate.waivers import Waiver
 
 CONTROL_TAG = re.compile(r"^CG-[A-Z0-9]+-[0-9]+$")
-TARGET_TAGS = {"live": "the live account after apply", "workloads": "the workload manifests"}
-
-
-@dataclass(frozen=True)
-class ControlView:
-    id: str
-    title: str
-    description: str
-    severity: str
-    frameworks: dict[str, list[str]]
-    rules: list[str]
-    stages: list[str]
+TARGET_TAGS = {
+    "live": "the live account after apply on the embedded AWS",
+    "workloads": "the workload manifests",
+    "workflows": "the CI/CD workflows",
+}
 
 
 @dataclass(frozen=True)
 class WaiverView:
-    id: str
-    resource: str
-    rules: list[str]
-    owner: str
-    reason: str
-    expires: str
+    waiver: Waiver
     expired: bool
 
 
 @dataclass(frozen=True)
 class MatrixView:
-    """A reachability matrix: `cells[i][j]` says what row i may reach in column j (ports, or "")."""
+    """A reachability matrix: `cells[i][j]` says what `endpoints[i]` may reach in `endpoints[j]`
+    (its ports, or "" for nothing)."""
 
     title: str
-    columns: list[str]
-    rows: list[str]
+    endpoints: list[str]
     cells: list[list[str]]
 
 
@@ -102,7 +92,7 @@ class FeatureView:
 
 @dataclass
 class CoverageRow:
-    control: ControlView
+    control: Control
     scenarios: list[ScenarioView]
 
     @property
@@ -115,11 +105,11 @@ class CoverageRow:
 @dataclass
 class Document:
     features: list[FeatureView]
-    controls: list[ControlView]
+    controls: list[Control]
     coverage: list[CoverageRow]
     unknown_controls: list[str]  # tagged in a feature, missing from the catalogue
     waivers: list[WaiverView]
-    matrix: MatrixView | None
+    matrices: list[MatrixView]
     title: str = "citygate: what is enforced, and where"
 
     def counts(self) -> dict[str, int]:
@@ -158,9 +148,9 @@ def _scenario(feature: Feature, template: ScenarioTemplate, runs: list[Run]) -> 
 def build_document(
     features_dir: Path,
     runs: list[Run],
-    controls: list[ControlView],
+    controls: list[Control],
     waivers: list[WaiverView],
-    matrix: MatrixView | None = None,
+    matrices: list[MatrixView] | None = None,
 ) -> Document:
     features = [
         FeatureView(
@@ -176,4 +166,4 @@ def build_document(
     coverage = [CoverageRow(c, [s for s in scenarios if c.id in s.controls]) for c in controls]
     known = {c.id for c in controls}
     unknown = sorted({tag for s in scenarios for tag in s.controls} - known)
-    return Document(features, controls, coverage, unknown, waivers, matrix)
+    return Document(features, controls, coverage, unknown, waivers, matrices or [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -45,10 +46,11 @@ class LocalService:
         self.app_dir = app_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log = tempfile.TemporaryFile()
+        self._resources = contextlib.ExitStack()
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> LocalService:
+        self._log = self._resources.enter_context(tempfile.TemporaryFile())
         command = [
             sys.executable, "-m", "uvicorn", self.app, "--factory", "--app-dir", str(self.app_dir),
             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
@@ -66,7 +68,9 @@ class LocalService:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise CitygateError(f"service exited with {self._process.returncode}: {self._last_log_line()}", "--local")
+                raise CitygateError(
+                    f"service exited with {self._process.returncode}: {self._last_log_line()}", "--local"
+                )
             if get_status(f"{self.url}/readyz") == 200:
                 return
             time.sleep(0.2)
@@ -87,4 +91,4 @@ class LocalService:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        self._log.close()
+        self._resources.close()

@@ -1,21 +1,19 @@
-"""The final SLO table a release manager reads at the end of a run."""
+"""The final SLO table and verdict a release manager reads at the end of a run."""
 
 from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from citygate.loadtest.slo import Measurement, SloResult
+from citygate.loadtest.slo import Measurement, Slo, SloResult
 
 
-def slo_table(profile: str, results: list[SloResult], measured: Measurement) -> Table:
-    table = Table(
-        title=f"SLO gate: profile {profile}",
-        caption=(
-            f"{measured.requests} requests, {measured.failures} failed, in {measured.duration_s:.1f}s;"
-            f" verdict: {'PASS' if all(r.passed for r in results) else 'FAIL'}"
-        ),
-    )
+def slo_table(profile: str, results: list[SloResult]) -> Table:
+    table = Table(title=f"SLO gate: profile {profile}")
     for column in ("objective", "target", "measured", "result"):
         table.add_column(column)
     for result in results:
@@ -24,5 +22,28 @@ def slo_table(profile: str, results: list[SloResult], measured: Measurement) -> 
     return table
 
 
-def print_slo_table(profile: str, results: list[SloResult], measured: Measurement) -> None:
-    Console(width=100).print(slo_table(profile, results, measured))
+def verdict_line(results: list[SloResult], measured: Measurement) -> str:
+    breached = [result.name for result in results if not result.passed]
+    run = f"{measured.requests} requests, {measured.failures} failed, {measured.duration_s:.1f}s"
+    if breached:
+        return f"FAIL: SLO breached ({', '.join(breached)}); {run}"
+    return f"PASS: every SLO holds; {run}"
+
+
+def print_slo_report(profile: str, results: list[SloResult], measured: Measurement) -> None:
+    console = Console(width=100)
+    console.print(slo_table(profile, results))
+    console.print(verdict_line(results, measured), highlight=False)
+
+
+def write_json(path: Path, profile: str, slo: Slo, results: list[SloResult], measured: Measurement) -> None:
+    """The run for machines (the living-documentation report, CI annotations)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "profile": profile,
+        "passed": all(result.passed for result in results),
+        "slo": slo.model_dump(),
+        "measured": {**dataclasses.asdict(measured), "error_rate": measured.error_rate},
+        "results": [dataclasses.asdict(result) for result in results],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-UNKNOWN = object()  # the value is an interpolation or absent: the check cannot judge it
+UNKNOWN = object()  # the value is an expression or absent: the check cannot judge it
 
 
 def unwrap(value: Any) -> Any:
@@ -52,15 +52,21 @@ def walk(value: Any) -> Iterator[tuple[str, Any]]:
 
 
 def json_document(value: Any) -> Any:
-    """A policy document given as a dict or a JSON string; UNKNOWN for interpolations or unknowns."""
+    """A policy document given as a dict or a JSON string, UNKNOWN when not known before apply.
+
+    Synthesized JSON keeps `${...}` references inside the document's strings (the document still
+    parses and its structure is judged); a whole-value expression such as `${jsonencode(...)}` or
+    a value the plan only knows after apply cannot be judged.
+    """
     value = unwrap(value)
     if isinstance(value, dict):
         return value
-    if isinstance(value, str) and "${" not in value:
+    if isinstance(value, str):
         try:
-            return json.loads(value)
+            document = json.loads(value)
         except ValueError:
             return UNKNOWN
+        return document if isinstance(document, dict) else UNKNOWN
     return UNKNOWN
 
 

@@ -100,7 +100,7 @@ def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
 
 
 @live_rule(
-    "CG-LIVE-VPC-001",
+    "CG-LIVE-NET-002",
     "Every VPC sends its flow logs somewhere",
     Severity.MEDIUM,
     "Add aws_flow_log (traffic_type ALL) for the VPC to an encrypted log group.",
@@ -123,3 +123,18 @@ def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     enabled = ctx.aws("ec2").get_ebs_encryption_by_default().get("EbsEncryptionByDefault")
     resource = _account_resource(ctx, "aws_ebs_encryption_by_default")
     yield judge(resource, [None if enabled else "EBS encryption by default is off"])
+
+
+@live_rule(
+    "CG-LIVE-NET-003",
+    "The default security group of every VPC allows no traffic",
+    Severity.MEDIUM,
+    "Manage aws_default_security_group for the VPC with no ingress and no egress rules.",
+)
+def default_security_group_closed(ctx: LiveContext) -> Iterator[Outcome]:
+    ec2 = ctx.aws("ec2")
+    for vpc in ctx.deployed.of_type("aws_vpc"):
+        filters = [{"Name": "vpc-id", "Values": [vpc.get("id")]}, {"Name": "group-name", "Values": ["default"]}]
+        groups = ec2.describe_security_groups(Filters=filters).get("SecurityGroups", [])
+        open_rules = [g["GroupId"] for g in groups if g.get("IpPermissions") or g.get("IpPermissionsEgress")]
+        yield judge(vpc.address, [f"default security group has rules: {', '.join(open_rules)}" if open_rules else None])

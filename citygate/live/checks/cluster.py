@@ -154,7 +154,7 @@ def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
 
 
 @live_rule(
-    "CG-LIVE-IRSA-001",
+    "CG-LIVE-IAM-003",
     "IRSA roles trust exactly one service account of one namespace, for STS only",
     Severity.HIGH,
     "Condition the web-identity trust with StringEquals on <issuer>:sub and <issuer>:aud.",

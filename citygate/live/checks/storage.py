@@ -71,7 +71,7 @@ def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
 
 
 @live_rule(
-    "CG-LIVE-S3-003",
+    "CG-LIVE-S3-004",
     "S3 bucket policies deny requests not made over TLS",
     Severity.HIGH,
     'Add a bucket policy statement: Deny s3:* to "*" when aws:SecureTransport is false.',
@@ -87,7 +87,7 @@ def bucket_tls_only(ctx: LiveContext) -> Iterator[Outcome]:
 
 
 @live_rule(
-    "CG-LIVE-S3-004",
+    "CG-LIVE-S3-003",
     "S3 buckets keep object versions",
     Severity.MEDIUM,
     "Add aws_s3_bucket_versioning with status Enabled.",
@@ -134,31 +134,50 @@ def table_pitr(ctx: LiveContext) -> Iterator[Outcome]:
         yield judge(table.address, [None if status == "ENABLED" else f"point-in-time recovery is {status}"])
 
 
-@live_rule(
-    "CG-LIVE-RDS-001",
-    "Aurora clusters are encrypted with a CMK and use IAM authentication",
-    Severity.HIGH,
-    "Set storage_encrypted, kms_key_id (CMK) and iam_database_authentication_enabled on the cluster.",
-)
-def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
+def _aurora_clusters(ctx: LiveContext) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
     rds = ctx.aws("rds")
     for cluster in ctx.deployed.of_type("aws_rds_cluster"):
         name = cluster.get("cluster_identifier") or cluster.get("id")
-        described = fetch(rds.describe_db_clusters, DBClusterIdentifier=name)
-        if not described or not described.get("DBClusters"):
-            yield missing(cluster.address, f"DB cluster {name}")
+        described = fetch(rds.describe_db_clusters, DBClusterIdentifier=name) or {}
+        yield cluster.address, name, next(iter(described.get("DBClusters", [])), None)
+
+
+@live_rule(
+    "CG-LIVE-RDS-001",
+    "Aurora clusters are encrypted with a customer-managed KMS key",
+    Severity.HIGH,
+    "Set storage_encrypted = true and kms_key_id = <CMK> on the cluster.",
+)
+def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
+    for address, name, live in _aurora_clusters(ctx):
+        if live is None:
+            yield missing(address, f"DB cluster {name}")
+        elif not live.get("StorageEncrypted"):
+            yield judge(address, ["storage is not encrypted"])
+        else:
+            yield judge(address, [customer_managed_problem(ctx, live.get("KmsKeyId"), "storage encryption")])
+
+
+@live_rule(
+    "CG-LIVE-RDS-002",
+    "Aurora cluster instances are not publicly accessible",
+    Severity.CRITICAL,
+    "Set publicly_accessible = false on every cluster instance and keep them in the data subnets.",
+)
+def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
+    rds = ctx.aws("rds")
+    for address, name, live in _aurora_clusters(ctx):
+        if live is None:
+            yield missing(address, f"DB cluster {name}")
             continue
-        live = described["DBClusters"][0]
-        encrypted = bool(live.get("StorageEncrypted"))
-        yield judge(
-            cluster.address,
-            [
-                None if encrypted else "storage is not encrypted",
-                customer_managed_problem(ctx, live.get("KmsKeyId"), "storage encryption") if encrypted else None,
-                None if live.get("IAMDatabaseAuthenticationEnabled") else "IAM database authentication is off",
-                None if live.get("PubliclyAccessible") is not True else "cluster is publicly accessible",
-            ],
-        )
+        members = [m["DBInstanceIdentifier"] for m in live.get("DBClusterMembers", [])]
+        public = [
+            member
+            for member in members
+            for instance in (fetch(rds.describe_db_instances, DBInstanceIdentifier=member) or {}).get("DBInstances", [])
+            if instance.get("PubliclyAccessible")
+        ]
+        yield judge(address, [f"publicly accessible instances: {', '.join(public)}" if public else None])
 
 
 @live_rule(
@@ -183,9 +202,9 @@ def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
 
 @live_rule(
     "CG-LIVE-LOG-001",
-    "CloudWatch log groups are encrypted with a CMK and keep logs for a bounded time",
+    "CloudWatch log groups are encrypted with a customer-managed KMS key",
     Severity.MEDIUM,
-    "Set kms_key_id (CMK) and retention_in_days on the log group.",
+    "Set kms_key_id = <CMK> on the log group.",
 )
 def log_group_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     logs = ctx.aws("logs")
@@ -196,32 +215,39 @@ def log_group_encryption(ctx: LiveContext) -> Iterator[Outcome]:
         if live is None:
             yield missing(group.address, f"log group {name}")
             continue
-        yield judge(
-            group.address,
-            [
-                customer_managed_problem(ctx, live.get("kmsKeyId"), "log group encryption"),
-                None if live.get("retentionInDays") else "logs are kept forever (no retention)",
-            ],
-        )
+        yield judge(group.address, [customer_managed_problem(ctx, live.get("kmsKeyId"), "log group encryption")])
+
+
+def _secrets(ctx: LiveContext) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
+    client = ctx.aws("secretsmanager")
+    for secret in ctx.deployed.of_type("aws_secretsmanager_secret"):
+        name = str(secret.get("name"))
+        yield secret.address, name, fetch(client.describe_secret, SecretId=secret.get("arn") or secret.get("id"))
 
 
 @live_rule(
     "CG-LIVE-SM-001",
-    "Secrets Manager secrets use a CMK and rotate",
+    "Secrets Manager secrets are encrypted with a customer-managed KMS key",
     Severity.MEDIUM,
-    "Set kms_key_id (CMK) on the secret and add aws_secretsmanager_secret_rotation.",
+    "Set kms_key_id = <CMK> on the secret.",
+)
+def secret_encryption(ctx: LiveContext) -> Iterator[Outcome]:
+    for address, name, described in _secrets(ctx):
+        if described is None:
+            yield missing(address, f"secret {name}")
+        else:
+            yield judge(address, [customer_managed_problem(ctx, described.get("KmsKeyId"), "secret encryption")])
+
+
+@live_rule(
+    "CG-LIVE-SM-002",
+    "Secrets Manager secrets rotate automatically",
+    Severity.MEDIUM,
+    "Add aws_secretsmanager_secret_rotation for the secret.",
 )
 def secret_rotation(ctx: LiveContext) -> Iterator[Outcome]:
-    secrets = ctx.aws("secretsmanager")
-    for secret in ctx.deployed.of_type("aws_secretsmanager_secret"):
-        described = fetch(secrets.describe_secret, SecretId=secret.get("arn") or secret.get("id"))
+    for address, name, described in _secrets(ctx):
         if described is None:
-            yield missing(secret.address, f"secret {secret.get('name')}")
-            continue
-        yield judge(
-            secret.address,
-            [
-                customer_managed_problem(ctx, described.get("KmsKeyId"), "secret encryption"),
-                None if described.get("RotationEnabled") else "rotation is off",
-            ],
-        )
+            yield missing(address, f"secret {name}")
+        else:
+            yield judge(address, [None if described.get("RotationEnabled") else "rotation is off"])

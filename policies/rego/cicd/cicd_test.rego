@@ -4,7 +4,7 @@ package citygate.cicd_test
 import data.citygate.cicd
 import rego.v1
 
-sha := "11bd71901bbe5b1630ceea73d27597364c9af683"
+sha := "8e8c483db84b4bee98b60c0593521ed34d9990e8"
 
 checkout := {"uses": sprintf("actions/checkout@%s", [sha]), "with": {"persist-credentials": false}}
 
@@ -205,4 +205,24 @@ test_secret_passed_not_printed_allowed if {
 # CG-CICD-013 checkout credentials (advisory)
 test_checkout_persisting_token_warned if {
 	"CG-CICD-013" in warned([workflow({}), job("a", {"steps": [{"uses": sprintf("actions/checkout@%s", [sha])}]}, [])])
+}
+
+# CG-CICD-014 pushed images are signed and attested
+push_step := {"uses": sprintf("docker/build-push-action@%s", [sha]), "with": {"push": true}}
+
+test_unsigned_push_denied if "CG-CICD-014" in denied([workflow({}), job("i", {"steps": [push_step]}, [])])
+
+test_docker_push_without_attestation_denied if {
+	found := {f.msg | some f in cicd.deny with input as {"resources": [workflow({}), job("i", run("docker push r/i:1\ncosign sign --yes r/i@d"), [])]}}
+	found == {"pushes an image without an SBOM attestation"}
+}
+
+test_signed_and_attested_push_allowed if {
+	steps := [push_step, {"run": "cosign sign --yes r/i@d\ncosign attest --yes --type cyclonedx --predicate s.json r/i@d"}]
+	not "CG-CICD-014" in denied([workflow({}), job("i", {"steps": steps}, [])])
+}
+
+test_build_without_push_allowed if {
+	step := {"uses": sprintf("docker/build-push-action@%s", [sha]), "with": {"push": false, "load": true}}
+	not "CG-CICD-014" in denied([workflow({}), job("i", {"steps": [step]}, [])])
 }

@@ -6,7 +6,7 @@ import rego.v1
 long_lived_key_names := {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "aws-access-key-id", "aws-secret-access-key"}
 
 # Where an AWS access key appears in a workflow or job: an env/with key, or a secret referenced by name.
-long_lived_key_use(values) := {sprintf("%v", [path]) |
+long_lived_key_use(values) := {concat(".", [sprintf("%v", [p]) | some p in path]) |
 	walk(values, [path, value])
 	count(path) > 0
 	long_lived_key_at(path, value)

@@ -49,3 +49,47 @@ deny contains f if {
 	checks_out_untrusted_head(step)
 	f := finding("CG-CICD-011", job.address, "pull_request_target checks out the pull request head")
 }
+
+pushes_image(step) if {
+	uses_action(step, "docker/build-push-action")
+	step_with(step).push in {true, "true"}
+}
+
+pushes_image(step) if regex.match(`\bdocker\s+(image\s+)?push\b`, object.get(step, "run", ""))
+
+pushes_images(job) if {
+	some step in steps(job)
+	pushes_image(step)
+}
+
+# METADATA
+# title: Pushed images are signed
+# description: >-
+#   An image the pipeline pushes is signed by digest (cosign, keyless through the job's OIDC identity), so a
+#   cluster or an auditor can tell an image this pipeline built from one pushed by anyone else.
+# custom:
+#   id: CG-CICD-014
+#   severity: medium
+#   controls: [CG-CICD-12]
+#   fix: "After the push, run `cosign sign --yes <registry>/<image>@<digest>` in the same job."
+deny contains f if {
+	some job in jobs
+	pushes_images(job)
+	not regex.match(`\bcosign\s+sign\b`, script(job))
+	f := finding("CG-CICD-014", job.address, "pushes an image without signing it")
+}
+
+# METADATA
+# title: Pushed images carry an SBOM attestation
+# description: An image the pipeline pushes has a signed SBOM attached, so what it contains can be audited later.
+# custom:
+#   id: CG-CICD-014
+#   severity: medium
+#   controls: [CG-CICD-12]
+#   fix: "Generate an SBOM (trivy image --format cyclonedx) and run `cosign attest --type cyclonedx` on the digest."
+deny contains f if {
+	some job in jobs
+	pushes_images(job)
+	not regex.match(`\bcosign\s+attest\b`, script(job))
+	f := finding("CG-CICD-014", job.address, "pushes an image without an SBOM attestation")
+}

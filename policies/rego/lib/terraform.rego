@@ -46,7 +46,7 @@ attached_by_name(target, t, name_attr, value) := [r |
 # joined(target, t, name_attr, target_attr): attached by reference, or by equal known names
 joined(target, t, name_attr, target_attr) := array.concat(
 	attached(target, t),
-	attached_by_name(target, t, name_attr, object.get(target.values, target_attr, "")),
+	attached_by_name(target, t, name_attr, get(target.values, target_attr, "")),
 )
 
 # address_type("module.m.aws_kms_key.k[0]") = "aws_kms_key"
@@ -60,6 +60,12 @@ address_type(address) := t if {
 }
 
 # ------------------------------------------------------------------ values and paths
+
+# get(obj, key, fallback): like object.get, but a JSON null (plans write them) also yields the fallback
+get(obj, key, fallback) := v if {
+	v := object.get(obj, key, null)
+	v != null
+} else := fallback
 
 # strip_indices("rule.0.apply.1.x") = "rule.apply.x": synth (objects) and plans (lists) agree
 strip_indices(path) := concat(".", [s | some s in split(path, "."); not regex.match(`^[0-9]+$`, s)])
@@ -92,7 +98,7 @@ else := []
 
 # block(values, name): the first block called name, {} if absent
 block(values, name) := b if {
-	some b in blocks(object.get(values, name, []))
+	some b in blocks(get(values, name, []))
 } else := {}
 
 # ------------------------------------------------------------------ verdicts on values
@@ -135,34 +141,34 @@ statements(r, attr) := stmts if {
 	some s in document_statements(d)
 ]
 
-json_statements(doc) := [normalize_json(s) | some s in _as_list(object.get(json.unmarshal(doc), "Statement", []))] if {
+json_statements(doc) := [normalize_json(s) | some s in _as_list(get(json.unmarshal(doc), "Statement", []))] if {
 	json.is_valid(doc)
 } else := []
 
-document_statements(d) := [normalize_block(s) | some s in blocks(object.get(d.values, "statement", []))]
+document_statements(d) := [normalize_block(s) | some s in blocks(get(d.values, "statement", []))]
 
 normalize_json(s) := {
-	"effect": object.get(s, "Effect", "Allow"),
-	"actions": _as_list(object.get(s, "Action", [])),
-	"not_actions": _as_list(object.get(s, "NotAction", [])),
-	"resources": _as_list(object.get(s, "Resource", [])),
-	"principals": _principals_json(object.get(s, "Principal", {})),
+	"effect": get(s, "Effect", "Allow"),
+	"actions": _as_list(get(s, "Action", [])),
+	"not_actions": _as_list(get(s, "NotAction", [])),
+	"resources": _as_list(get(s, "Resource", [])),
+	"principals": _principals_json(get(s, "Principal", {})),
 	"conditions": [{"test": test, "variable": variable, "values": _as_list(values)} |
-		some test, by_var in object.get(s, "Condition", {})
+		some test, by_var in get(s, "Condition", {})
 		some variable, values in by_var
 	],
 }
 
 normalize_block(s) := {
-	"effect": object.get(s, "effect", "Allow"),
-	"actions": _as_list(object.get(s, "actions", [])),
-	"not_actions": _as_list(object.get(s, "not_actions", [])),
-	"resources": _as_list(object.get(s, "resources", [])),
-	"principals": [{"type": object.get(p, "type", ""), "identifiers": _as_list(object.get(p, "identifiers", []))} |
-		some p in blocks(object.get(s, "principals", []))
+	"effect": get(s, "effect", "Allow"),
+	"actions": _as_list(get(s, "actions", [])),
+	"not_actions": _as_list(get(s, "not_actions", [])),
+	"resources": _as_list(get(s, "resources", [])),
+	"principals": [{"type": get(p, "type", ""), "identifiers": _as_list(get(p, "identifiers", []))} |
+		some p in blocks(get(s, "principals", []))
 	],
-	"conditions": [{"test": object.get(c, "test", ""), "variable": object.get(c, "variable", ""), "values": _as_list(object.get(c, "values", []))} |
-		some c in blocks(object.get(s, "condition", []))
+	"conditions": [{"test": get(c, "test", ""), "variable": get(c, "variable", ""), "values": _as_list(get(c, "values", []))} |
+		some c in blocks(get(s, "condition", []))
 	],
 }
 
@@ -180,7 +186,7 @@ finding(id, r, msg) := {"id": id, "resource": r.address, "msg": msg}
 
 unverifiable(id, r, what) := finding(id, r, sprintf("%s cannot be verified before apply (known only after apply)", [what]))
 
-environment := object.get(input, "environment", "")
+environment := get(input, "environment", "")
 
 # production unless the input says otherwise (fail closed when the environment is unknown)
 production if not environment in {"local", "dev", "staging"}

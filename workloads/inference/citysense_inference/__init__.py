@@ -4,4 +4,6 @@ Predicts each segment's average speed 15 minutes ahead from its IoT sensor readi
 speed and volume, time of day, day of week, weather) and derives a congestion level from it.
 """
 
-HORIZON_MINUTES = 15
+from typing import Final
+
+HORIZON_MINUTES: Final = 15

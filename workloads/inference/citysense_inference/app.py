@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
 
-from citysense_inference.limits import BodyLimitMiddleware
 from citysense_inference.metrics import MetricsMiddleware, ServiceMetrics
 from citysense_inference.model import SpeedModel, load_model
 from citysense_inference.predictor import predict
@@ -87,10 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.model = None
 
-    app = FastAPI(title="citysense inference", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="citysense inference",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,  # 413 before an oversized body is buffered
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.model = None
     app.state.metrics = service_metrics
     app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=service_metrics)
     return app

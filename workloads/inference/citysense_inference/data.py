@@ -95,7 +95,9 @@ def generate(segments: int = 40, days: int = 28, seed: int = 20261127) -> Sensor
     ratio = volume / capacity[:, None]
     bpr_speed = free_flow[:, None] / (1.0 + 0.15 * ratio**4)
     rain_factor = 1.0 - 0.18 * np.minimum(rain, 8.0)[None, :] / 8.0
-    speed = bpr_speed * rain_factor * (1.0 - _incidents(rng, segments, steps)) * rng.normal(1.0, 0.03, (segments, steps))
+    speed = (
+        bpr_speed * rain_factor * (1.0 - _incidents(rng, segments, steps)) * rng.normal(1.0, 0.03, (segments, steps))
+    )
     speed = np.clip(speed, 3.0, None)
 
     now = np.arange(LOOKBACK_STEPS, steps - HORIZON_STEPS)

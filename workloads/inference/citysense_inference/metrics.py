@@ -1,4 +1,4 @@
-"""Prometheus metrics, recorded by a pure ASGI middleware so every response (even a 413) counts."""
+"""Prometheus metrics, recorded by a pure ASGI middleware so every response counts, errors included."""
 
 from __future__ import annotations
 
@@ -24,10 +24,16 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self.requests = Counter(
-            "citysense_requests", "Requests by route, method and status", ["route", "method", "status"], registry=self.registry
+            "citysense_requests",
+            "Requests by route, method and status",
+            ["route", "method", "status"],
+            registry=self.registry,
         )
         self.errors = Counter(
-            "citysense_errors", "Requests answered with 4xx (client) or 5xx (server)", ["route", "kind"], registry=self.registry
+            "citysense_errors",
+            "Requests answered with 4xx (client) or 5xx (server)",
+            ["route", "kind"],
+            registry=self.registry,
         )
         self.predictions = Counter("citysense_predictions", "Readings predicted", registry=self.registry)
         self.model = Info("citysense_model", "The model artifact being served", registry=self.registry)

@@ -1,22 +1,24 @@
 """The model artifact: a versioned JSON file of linear coefficients over `features.FEATURE_NAMES`.
 
 JSON rather than a pickle: loading an artifact (possibly from S3) can never execute code, the
-file diffs readably in review, and serving needs numpy only, not scikit-learn.
+file diffs readably in review, and serving needs neither scikit-learn nor numpy.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import operator
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from citysense_inference.features import FEATURE_NAMES
 
-ARTIFACT_FORMAT = "citysense-linear-v1"
+ARTIFACT_FORMAT: Final = "citysense-linear-v1"
 MAX_ARTIFACT_BYTES = 1_000_000
 MIN_SPEED_RATIO, MAX_SPEED_RATIO = 0.02, 1.25
 
@@ -63,7 +65,7 @@ class ModelArtifact(BaseModel):
             raise ValueError("feature_names differ from this service's features: retrain the model")
         if len(self.coefficients) != len(FEATURE_NAMES):
             raise ValueError(f"expected {len(FEATURE_NAMES)} coefficients, got {len(self.coefficients)}")
-        if not np.all(np.isfinite(self.coefficients)) or not np.isfinite(self.intercept):
+        if not all(math.isfinite(c) for c in (*self.coefficients, self.intercept)):
             raise ValueError("coefficients must be finite")
         return self
 
@@ -73,15 +75,15 @@ class SpeedModel:
 
     def __init__(self, artifact: ModelArtifact) -> None:
         self.artifact = artifact
-        self._coefficients = np.asarray(artifact.coefficients)
 
     @property
     def version(self) -> str:
         return self.artifact.version
 
-    def predict_ratio(self, design: np.ndarray) -> np.ndarray:
+    def predict_ratio(self, features: Sequence[float]) -> float:
         """Future speed / free-flow speed, clipped to what a road can physically show."""
-        return np.clip(design @ self._coefficients + self.artifact.intercept, MIN_SPEED_RATIO, MAX_SPEED_RATIO)
+        ratio = sum(map(operator.mul, self.artifact.coefficients, features), self.artifact.intercept)
+        return min(MAX_SPEED_RATIO, max(MIN_SPEED_RATIO, ratio))
 
 
 def _read_s3(uri: str) -> bytes:

@@ -7,9 +7,9 @@ import rego.v1
 tables := lib.resources("aws_dynamodb_table")
 
 _key_state(t) := "missing" if {
-	object.get(lib.block(t.values, "server_side_encryption"), "enabled", false) != true
+	lib.get(lib.block(t.values, "server_side_encryption"), "enabled", false) != true
 	not lib.unknown(t, "server_side_encryption")
-} else := lib.key_state(t, "server_side_encryption.kms_key_arn", object.get(lib.block(t.values, "server_side_encryption"), "kms_key_arn", null))
+} else := lib.key_state(t, "server_side_encryption.kms_key_arn", lib.get(lib.block(t.values, "server_side_encryption"), "kms_key_arn", null))
 
 # METADATA
 # title: DynamoDB table is encrypted with a customer-managed KMS key
@@ -46,6 +46,6 @@ warn contains f if {
 deny contains f if {
 	some t in tables
 	pitr := lib.block(t.values, "point_in_time_recovery")
-	lib.bool_state(t, "point_in_time_recovery.enabled", object.get(pitr, "enabled", null)) in {"false", "missing"}
+	lib.bool_state(t, "point_in_time_recovery.enabled", lib.get(pitr, "enabled", null)) in {"false", "missing"}
 	f := lib.finding("CG-DDB-002", t, "point-in-time recovery is not enabled")
 }

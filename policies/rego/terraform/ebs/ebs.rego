@@ -5,9 +5,9 @@ import data.citygate.lib
 import rego.v1
 
 _volume_state(v) := "missing" if {
-	object.get(v.values, "encrypted", false) != true
+	lib.get(v.values, "encrypted", false) != true
 	not lib.unknown(v, "encrypted")
-} else := lib.key_state(v, "kms_key_id", object.get(v.values, "kms_key_id", null))
+} else := lib.key_state(v, "kms_key_id", lib.get(v.values, "kms_key_id", null))
 
 # METADATA
 # title: EBS volumes are encrypted with a customer-managed KMS key
@@ -24,15 +24,15 @@ deny contains f if {
 
 deny contains f if {
 	some t in lib.resources("aws_launch_template")
-	some i, m in lib.blocks(object.get(t.values, "block_device_mappings", []))
+	some i, m in lib.blocks(lib.get(t.values, "block_device_mappings", []))
 	ebs := lib.block(m, "ebs")
 	not _template_volume_ok(t, ebs)
-	f := lib.finding("CG-EBS-001", t, sprintf("block device %v is not encrypted with a customer-managed KMS key", [object.get(m, "device_name", i)]))
+	f := lib.finding("CG-EBS-001", t, sprintf("block device %v is not encrypted with a customer-managed KMS key", [lib.get(m, "device_name", i)]))
 }
 
 _template_volume_ok(t, ebs) if {
-	sprintf("%v", [object.get(ebs, "encrypted", false)]) == "true"
-	lib.key_state(t, "block_device_mappings.ebs.kms_key_id", object.get(ebs, "kms_key_id", null)) in {"cmk", "unknown"}
+	sprintf("%v", [lib.get(ebs, "encrypted", false)]) == "true"
+	lib.key_state(t, "block_device_mappings.ebs.kms_key_id", lib.get(ebs, "kms_key_id", null)) in {"cmk", "unknown"}
 }
 
 # METADATA

@@ -15,7 +15,7 @@ repositories := lib.resources("aws_ecr_repository")
 #   fix: Set image_tag_mutability = "IMMUTABLE".
 deny contains f if {
 	some r in repositories
-	object.get(r.values, "image_tag_mutability", "MUTABLE") != "IMMUTABLE"
+	lib.get(r.values, "image_tag_mutability", "MUTABLE") != "IMMUTABLE"
 	not lib.unknown(r, "image_tag_mutability")
 	f := lib.finding("CG-ECR-001", r, "image tags are mutable")
 }
@@ -30,14 +30,14 @@ deny contains f if {
 deny contains f if {
 	some r in repositories
 	scan := lib.block(r.values, "image_scanning_configuration")
-	lib.bool_state(r, "image_scanning_configuration.scan_on_push", object.get(scan, "scan_on_push", null)) in {"false", "missing"}
+	lib.bool_state(r, "image_scanning_configuration.scan_on_push", lib.get(scan, "scan_on_push", null)) in {"false", "missing"}
 	f := lib.finding("CG-ECR-002", r, "images are not scanned on push")
 }
 
 _key_state(r) := "missing" if {
-	object.get(lib.block(r.values, "encryption_configuration"), "encryption_type", "AES256") != "KMS"
+	lib.get(lib.block(r.values, "encryption_configuration"), "encryption_type", "AES256") != "KMS"
 	not lib.unknown(r, "encryption_configuration.encryption_type")
-} else := lib.key_state(r, "encryption_configuration.kms_key", object.get(lib.block(r.values, "encryption_configuration"), "kms_key", null))
+} else := lib.key_state(r, "encryption_configuration.kms_key", lib.get(lib.block(r.values, "encryption_configuration"), "kms_key", null))
 
 # METADATA
 # title: ECR repository is encrypted with a customer-managed KMS key

@@ -5,9 +5,9 @@ import data.citygate.lib
 import rego.v1
 
 _state(s) := "missing" if {
-	object.get(s.values, "encryption_type", "NONE") != "KMS"
+	lib.get(s.values, "encryption_type", "NONE") != "KMS"
 	not lib.unknown(s, "encryption_type")
-} else := lib.key_state(s, "kms_key_id", object.get(s.values, "kms_key_id", null))
+} else := lib.key_state(s, "kms_key_id", lib.get(s.values, "kms_key_id", null))
 
 # METADATA
 # title: Kinesis stream is encrypted with a customer-managed KMS key

@@ -4,7 +4,7 @@ package citygate.kms
 import data.citygate.lib
 import rego.v1
 
-_symmetric(k) if object.get(k.values, "customer_master_key_spec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+_symmetric(k) if lib.get(k.values, "customer_master_key_spec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
 
 # METADATA
 # title: KMS key rotation is enabled
@@ -16,7 +16,7 @@ _symmetric(k) if object.get(k.values, "customer_master_key_spec", "SYMMETRIC_DEF
 deny contains f if {
 	some k in lib.resources("aws_kms_key")
 	_symmetric(k)
-	lib.bool_state(k, "enable_key_rotation", object.get(k.values, "enable_key_rotation", null)) in {"false", "missing"}
+	lib.bool_state(k, "enable_key_rotation", lib.get(k.values, "enable_key_rotation", null)) in {"false", "missing"}
 	f := lib.finding("CG-KMS-001", k, "automatic key rotation is not enabled")
 }
 
@@ -28,6 +28,6 @@ deny contains f if {
 #   controls: [CG-ENC-10]
 warn contains f if {
 	some k in lib.resources("aws_kms_key")
-	lib.bool_state(k, "enable_key_rotation", object.get(k.values, "enable_key_rotation", null)) == "unknown"
+	lib.bool_state(k, "enable_key_rotation", lib.get(k.values, "enable_key_rotation", null)) == "unknown"
 	f := lib.unverifiable("CG-KMS-001", k, "enable_key_rotation")
 }

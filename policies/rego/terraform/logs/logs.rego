@@ -4,7 +4,7 @@ package citygate.logs
 import data.citygate.lib
 import rego.v1
 
-_state(g) := lib.key_state(g, "kms_key_id", object.get(g.values, "kms_key_id", null))
+_state(g) := lib.key_state(g, "kms_key_id", lib.get(g.values, "kms_key_id", null))
 
 # METADATA
 # title: CloudWatch log group is encrypted with a customer-managed KMS key

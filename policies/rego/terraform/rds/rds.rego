@@ -9,9 +9,9 @@ databases := lib.any_of({"aws_rds_cluster", "aws_db_instance"})
 instances := lib.any_of({"aws_db_instance", "aws_rds_cluster_instance"})
 
 _encryption_state(db) := "missing" if {
-	object.get(db.values, "storage_encrypted", null) == false
-} else := lib.key_state(db, "kms_key_id", object.get(db.values, "kms_key_id", null)) if {
-	lib.bool_state(db, "storage_encrypted", object.get(db.values, "storage_encrypted", null)) in {"true", "unknown"}
+	lib.get(db.values, "storage_encrypted", null) == false
+} else := lib.key_state(db, "kms_key_id", lib.get(db.values, "kms_key_id", null)) if {
+	lib.bool_state(db, "storage_encrypted", lib.get(db.values, "storage_encrypted", null)) in {"true", "unknown"}
 } else := "missing"
 
 # METADATA
@@ -48,7 +48,7 @@ warn contains f if {
 #   fix: Set publicly_accessible = false and place the instance in private subnets.
 deny contains f if {
 	some db in instances
-	object.get(db.values, "publicly_accessible", false) == true
+	lib.get(db.values, "publicly_accessible", false) == true
 	f := lib.finding("CG-RDS-002", db, "database instance is publicly accessible")
 }
 
@@ -76,7 +76,7 @@ minimum_backup_days := 7
 deny contains f if {
 	some db in databases
 	not lib.unknown(db, "backup_retention_period")
-	days := object.get(db.values, "backup_retention_period", 1)
+	days := lib.get(db.values, "backup_retention_period", 1)
 	not days >= minimum_backup_days
 	f := lib.finding("CG-RDS-003", db, sprintf("backup retention is %v day(s), fewer than %d", [days, minimum_backup_days]))
 }
@@ -91,18 +91,18 @@ deny contains f if {
 deny contains f if {
 	lib.production
 	some db in databases
-	lib.bool_state(db, "deletion_protection", object.get(db.values, "deletion_protection", null)) in {"false", "missing"}
+	lib.bool_state(db, "deletion_protection", lib.get(db.values, "deletion_protection", null)) in {"false", "missing"}
 	f := lib.finding("CG-RDS-004", db, sprintf("deletion protection is off in environment %q", [lib.environment]))
 }
 
 _force_ssl_parameter(p) if {
-	some param in lib.blocks(object.get(p.values, "parameter", []))
+	some param in lib.blocks(lib.get(p.values, "parameter", []))
 	param.name == "rds.force_ssl"
 	sprintf("%v", [param.value]) == "1"
 }
 
 _force_ssl_parameter(p) if {
-	some param in lib.blocks(object.get(p.values, "parameter", []))
+	some param in lib.blocks(lib.get(p.values, "parameter", []))
 	param.name == "require_secure_transport"
 	lower(sprintf("%v", [param.value])) in {"on", "1", "true"}
 }
@@ -115,7 +115,7 @@ _parameter_groups(db) := [p |
 
 _parameter_groups_by_name(db) := [p |
 	some attr in ["db_cluster_parameter_group_name", "parameter_group_name"]
-	name := object.get(db.values, attr, "")
+	name := lib.get(db.values, attr, "")
 	name != ""
 	some p in lib.any_of({"aws_rds_cluster_parameter_group", "aws_db_parameter_group"})
 	p.values.name == name

@@ -13,28 +13,28 @@ _joined(b, t) := lib.joined(b, t, "bucket", "bucket")
 _sse_rules(b) := array.concat(
 	[rule |
 		some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
-		some rule in lib.blocks(object.get(c.values, "rule", []))
+		some rule in lib.blocks(lib.get(c.values, "rule", []))
 	],
 	[rule |
-		some sse in lib.blocks(object.get(b.values, "server_side_encryption_configuration", []))
-		some rule in lib.blocks(object.get(sse, "rule", []))
+		some sse in lib.blocks(lib.get(b.values, "server_side_encryption_configuration", []))
+		some rule in lib.blocks(lib.get(sse, "rule", []))
 	],
 )
 
 _kms_default(rule) := d if {
-	some d in lib.blocks(object.get(rule, "apply_server_side_encryption_by_default", []))
-	object.get(d, "sse_algorithm", "") in {"aws:kms", "aws:kms:dsse"}
+	some d in lib.blocks(lib.get(rule, "apply_server_side_encryption_by_default", []))
+	lib.get(d, "sse_algorithm", "") in {"aws:kms", "aws:kms:dsse"}
 }
 
 _cmk_state(b) := "cmk" if {
 	some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
-	some rule in lib.blocks(object.get(c.values, "rule", []))
+	some rule in lib.blocks(lib.get(c.values, "rule", []))
 	d := _kms_default(rule)
-	lib.key_state(c, "rule.apply_server_side_encryption_by_default.kms_master_key_id", object.get(d, "kms_master_key_id", null)) == "cmk"
+	lib.key_state(c, "rule.apply_server_side_encryption_by_default.kms_master_key_id", lib.get(d, "kms_master_key_id", null)) == "cmk"
 } else := "cmk" if {
 	some rule in _sse_rules(b)
 	d := _kms_default(rule)
-	lib.key_state(b, "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id", object.get(d, "kms_master_key_id", null)) == "cmk"
+	lib.key_state(b, "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id", lib.get(d, "kms_master_key_id", null)) == "cmk"
 } else := "unknown" if {
 	some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
 	lib.unknown(c, "rule")
@@ -68,7 +68,7 @@ warn contains f if {
 
 _pab_complete(p) if {
 	every setting in ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] {
-		object.get(p.values, setting, false) == true
+		lib.get(p.values, setting, false) == true
 	}
 }
 
@@ -93,13 +93,13 @@ _pab_ok(b) if {
 
 _versioning_ok(b) if {
 	some v in _joined(b, "aws_s3_bucket_versioning")
-	some c in lib.blocks(object.get(v.values, "versioning_configuration", []))
-	object.get(c, "status", "") == "Enabled"
+	some c in lib.blocks(lib.get(v.values, "versioning_configuration", []))
+	lib.get(c, "status", "") == "Enabled"
 }
 
 _versioning_ok(b) if {
-	some v in lib.blocks(object.get(b.values, "versioning", []))
-	object.get(v, "enabled", false) == true
+	some v in lib.blocks(lib.get(b.values, "versioning", []))
+	lib.get(v, "enabled", false) == true
 }
 
 # METADATA
@@ -117,7 +117,7 @@ deny contains f if {
 
 _policies(b) := array.concat(
 	_joined(b, "aws_s3_bucket_policy"),
-	[b | object.get(b.values, "policy", null) != null],
+	[b | lib.get(b.values, "policy", null) != null],
 )
 
 _denies_insecure_transport(s) if {

@@ -4,7 +4,7 @@ package citygate.secrets
 import data.citygate.lib
 import rego.v1
 
-_state(s) := lib.key_state(s, "kms_key_id", object.get(s.values, "kms_key_id", null))
+_state(s) := lib.key_state(s, "kms_key_id", lib.get(s.values, "kms_key_id", null))
 
 # METADATA
 # title: Secrets Manager secret is encrypted with a customer-managed KMS key

@@ -1,0 +1,152 @@
+"""`deploy --env ENV`: gate the environment's overlay, then server-side apply it (dry run first).
+
+The rendered overlay is judged by the same gate as `check --k8s` (only a clean set is applied);
+then every object is sent with server-side apply and `dryRun=All`, so the API server validates the
+whole set (admission, Pod Security included) before anything changes; only then is it applied for
+real.  Without a kubeconfig there is no cluster to talk to: exit 2 with one line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+
+from citygate.errors import CitygateError
+from citygate.model import Inventory, Resource
+from citygate.paths import WAIVERS_FILE, WORK, WORKLOADS
+
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+FIELD_MANAGER = "citygate"
+# Objects others depend on go first: namespaces before what lives in them, identities before pods.
+APPLY_ORDER = (
+    "Namespace",
+    "ServiceAccount",
+    "ClusterRole",
+    "Role",
+    "ClusterRoleBinding",
+    "RoleBinding",
+    "ConfigMap",
+    "NetworkPolicy",
+    "Service",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "CronJob",
+    "Job",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Ingress",
+)
+
+
+class ClusterClient(Protocol):
+    """The part of `kubernetes.dynamic.DynamicClient` deploy uses (a fake in tests)."""
+
+    @property
+    def resources(self) -> Any: ...
+
+    def server_side_apply(self, resource: Any, body: Any = None, **kwargs: Any) -> Any: ...
+
+
+def overlay_path(env: str) -> Path:
+    return WORKLOADS / "overlays" / env
+
+
+def apply_order(resources: Iterable[Resource]) -> list[Resource]:
+    rank = {kind: i for i, kind in enumerate(APPLY_ORDER)}
+    return sorted(resources, key=lambda r: rank.get(r.type, len(APPLY_ORDER)))
+
+
+def kubeconfig_file(explicit: str | None) -> Path:
+    """The kubeconfig to use: --kubeconfig, else $KUBECONFIG, else ~/.kube/config; CitygateError if none."""
+    candidates = [explicit] if explicit else [*os.environ.get("KUBECONFIG", "").split(os.pathsep), "~/.kube/config"]
+    for candidate in candidates:
+        if candidate and Path(candidate).expanduser().is_file():
+            return Path(candidate).expanduser()
+    raise CitygateError("no kubeconfig found (give --kubeconfig or set KUBECONFIG); nothing was applied", "deploy")
+
+
+def connect(kubeconfig: Path, context: str | None) -> ClusterClient:
+    from kubernetes import config, dynamic
+
+    try:
+        api_client = config.new_client_from_config(config_file=str(kubeconfig), context=context)
+    except config.ConfigException as exc:
+        raise CitygateError(f"unusable kubeconfig: {exc}", str(kubeconfig)) from exc
+    return dynamic.DynamicClient(api_client)
+
+
+def apply_all(client: ClusterClient, resources: Sequence[Resource], dry_run: bool) -> list[str]:
+    """Server-side apply every object (in dependency order); a rejected object is a CitygateError."""
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError
+
+    applied = []
+    for resource in apply_order(resources):
+        manifest = resource.values
+        try:
+            api = client.resources.get(api_version=manifest["apiVersion"], kind=manifest["kind"])
+            client.server_side_apply(
+                api,
+                body=manifest,
+                namespace=manifest["metadata"].get("namespace") if api.namespaced else None,
+                field_manager=FIELD_MANAGER,
+                force_conflicts=True,
+                dry_run="All" if dry_run else None,
+            )
+        except ResourceNotFoundError as exc:
+            raise CitygateError(
+                f"the cluster does not serve {manifest['apiVersion']} {manifest['kind']}", resource.address
+            ) from exc
+        except (ApiException, DynamicApiError) as exc:
+            reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+            step = "dry run" if dry_run else "apply"
+            raise CitygateError(f"{step} rejected: {reason}", resource.address) from exc
+        applied.append(resource.address)
+    return applied
+
+
+def gate(inventory: Inventory, engines: Sequence[str]) -> int:
+    """The same gate as `check --k8s`, on the rendered overlay; prints the report, returns its exit code."""
+    from citygate.gate import run_gate
+    from citygate.k8s import extra_findings, write_rendered
+    from citygate.reporters import render
+
+    rendered = write_rendered(inventory, WORK / "deploy" / inventory.environment)
+    waivers = WAIVERS_FILE if WAIVERS_FILE.is_file() else None
+    report = run_gate(inventory, rendered, engines, waivers, extra_findings=extra_findings(inventory))
+    if report.exit_code:
+        click.echo(render(report, "text", color=False))
+    return report.exit_code
+
+
+@click.command("deploy")
+@click.option("--env", "env", required=True, type=click.Choice(ENVIRONMENTS), help="The overlay to deploy.")
+@click.option("--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
+@click.option("--context", help="Kubeconfig context (default: the current one).")
+@click.option(
+    "--engines", "engines_text", default="rego,checkov,trivy", show_default=True, help="Gate engines run first."
+)
+@click.option("--dry-run-only", is_flag=True, help="Stop after the server-side dry run.")
+def deploy(env: str, kubeconfig: str | None, context: str | None, engines_text: str, dry_run_only: bool) -> int:
+    """Apply the workload manifests to a cluster (server-side apply, dry-run first)."""
+    from citygate.k8s import load_manifests
+
+    config_file = kubeconfig_file(kubeconfig)
+    inventory = load_manifests(overlay_path(env), environment=env)
+    verdict = gate(inventory, [e.strip() for e in engines_text.split(",") if e.strip()])
+    if verdict:
+        click.echo(f"citygate: deploy {env}: the gate failed; nothing was applied", err=True)
+        return verdict
+    client = connect(config_file, context)
+    checked = apply_all(client, inventory.resources, dry_run=True)
+    click.echo(f"dry run: {len(checked)} objects accepted by the API server")
+    if dry_run_only:
+        return 0
+    applied = apply_all(client, inventory.resources, dry_run=False)
+    click.echo(f"applied: {len(applied)} objects to {env} (server-side apply, field manager {FIELD_MANAGER})")
+    return 0

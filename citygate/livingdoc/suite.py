@@ -1,0 +1,66 @@
+"""Running the BDD suite programmatically and keeping its machine-readable results.
+
+`pytest.main` runs the feature folder with cucumber JSON and JUnit XML written to the given paths;
+the environment variables of `citygate.bdd.targets` narrow the targets for the duration of the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from citygate.errors import CitygateError
+
+# pytest exit codes that still produced results: all passed / some failed
+_RAN = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    cucumber_json: Path
+    junit_xml: Path
+    exit_code: int
+
+
+@contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_suite(
+    features: Path, outdir: Path, environments: Sequence[str] = (), extra_args: Sequence[str] = ()
+) -> SuiteRun:
+    """Run every scenario under `features` (for `environments`, or all); fail closed if pytest could not."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    cucumber, junit = outdir / "cucumber.json", outdir / "junit.xml"
+    args = [
+        str(features),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--cucumberjson={cucumber}",
+        f"--junitxml={junit}",
+        "-o",
+        "junit_family=xunit1",  # keeps the evidence properties pytest would otherwise warn about
+        *extra_args,
+    ]
+    variables = {"CITYGATE_BDD_ENVS": ",".join(environments)} if environments else {}
+    with _environment(variables):
+        code = pytest.main(args)
+    if code not in _RAN or not cucumber.is_file() or not junit.is_file():
+        raise CitygateError(f"the BDD suite did not run (pytest exit code {int(code)})", str(features))
+    return SuiteRun(cucumber, junit, int(code))

@@ -1,0 +1,63 @@
+"""The text report: a headline verdict, the engines that ran, and one table per control with its fixes."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from citygate.findings import GateReport, Severity
+from citygate.reporters.grouping import ControlGroup, by_control, counts, status_label, verdict
+
+WIDTH = 160
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def headline(report: GateReport) -> str:
+    tally = counts(report)
+    return (
+        f"citygate gate {verdict(report)}: {report.target} ({report.kind}, {report.resources} resources) - "
+        f"{tally['failing']} failing at or above {report.fail_on.name.lower()}, "
+        f"{tally['below_threshold']} below threshold, {tally['warn']} warnings, {tally['waived']} waived"
+    )
+
+
+def engines_line(report: GateReport) -> str:
+    runs = [f"{e.engine} {e.status} {e.seconds:.2f}s ({e.findings})" for e in report.engines]
+    return "engines: " + (", ".join(runs) or "none") + f"; total {report.seconds:.2f}s"
+
+
+def group_table(group: ControlGroup) -> Table:
+    table = Table(
+        title=f"{group.control_id}  {group.title}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption="\n".join(f"fix {fix}" for fix in group.fixes) or None,
+        caption_justify="left",
+    )
+    for column in ("status", "severity", "rule", "resource", "message", "engine"):
+        table.add_column(column, overflow="fold")
+    for f in group.findings:
+        style = "dim" if f.waived or f.status != "fail" else SEVERITY_STYLE[f.severity]
+        table.add_row(status_label(f), f.severity.name.lower(), f.id, f.resource, f.message, f.engine, style=style)
+    return table
+
+
+def render_text(report: GateReport, color: bool = False) -> str:
+    """Plain text unless `color` (a tty): no escape codes end up in files or CI logs."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color, highlight=False)
+    console.print(headline(report), markup=False)
+    console.print(engines_line(report), markup=False)
+    for group in by_control(report.findings):
+        console.print()
+        console.print(group_table(group))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

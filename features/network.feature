@@ -1,0 +1,49 @@
+@network
+Feature: Network exposure
+  Risk: an attacker on the internet reaches an admin port, the Kubernetes API or a database
+  directly. Only the public load balancer accepts traffic from the internet (HTTPS, and HTTP that
+  merely redirects); the cluster API and the databases are private; every packet is logged; the
+  default security group admits nothing.
+
+  @CG-NET-1 @FSBP-EC2.19 @FSBP-EC2.53 @CIS-AWS-5.2 @CIS-AWS-5.3
+  Scenario Outline: Only web ports are open to the internet (<type>)
+    Given resources of type "<type>" where present
+    When their "<source>" includes "<anywhere>"
+    Then "from_port" must be one of "80, 443"
+    And "to_port" must be one of "80, 443"
+
+    Examples:
+      | type                              | source           | anywhere  |
+      | aws_security_group_rule           | cidr_blocks      | 0.0.0.0/0 |
+      | aws_security_group_rule           | ipv6_cidr_blocks | ::/0      |
+      | aws_vpc_security_group_ingress_rule | cidr_ipv4      | 0.0.0.0/0 |
+
+  @CG-NET-1 @FSBP-EC2.13
+  Scenario: Security groups open no inline ingress to the internet
+    Given resources of type "aws_security_group"
+    Then "ingress.cidr_blocks" must not be "0.0.0.0/0"
+    And "ingress.ipv6_cidr_blocks" must not be "::/0"
+
+  @CG-NET-2 @FSBP-EKS.1 @CIS-EKS-5.4.1 @CIS-EKS-5.4.2
+  Scenario: The Kubernetes API is reachable only from inside the VPC
+    Given resources of type "aws_eks_cluster"
+    Then "vpc_config.endpoint_public_access" must be "false"
+    And "vpc_config.endpoint_private_access" must be "true"
+
+  @CG-NET-3 @FSBP-RDS.2 @CIS-AWS-2.3.3
+  Scenario: No database instance is publicly accessible
+    Given resources of type "aws_rds_cluster_instance"
+    Then "publicly_accessible" must be "false"
+
+  @CG-NET-4 @FSBP-EC2.6 @CIS-AWS-3.7
+  Scenario: Every VPC logs all of its traffic
+    Given resources of type "aws_vpc"
+    Then each must have a "aws_flow_log" attached through "vpc_id"
+    And "traffic_type" must be "ALL"
+
+  @CG-NET-5 @FSBP-EC2.2 @CIS-AWS-5.4
+  Scenario: The default security group of every VPC admits nothing
+    Given resources of type "aws_vpc"
+    Then each must have a "aws_default_security_group" attached through "vpc_id"
+    And "ingress" must be empty
+    And "egress" must be empty

@@ -1,0 +1,107 @@
+# Audit: CloudTrail (multi-region, validated, KMS), GuardDuty and AWS Config on. A plan that builds the
+# platform (an EKS cluster) without these account-level services is reported on the cluster.
+package citygate.audit
+
+import data.citygate.lib
+import rego.v1
+
+trails := lib.resources("aws_cloudtrail")
+
+platforms := lib.resources("aws_eks_cluster")
+
+# METADATA
+# title: CloudTrail records all regions
+# custom:
+#   id: CG-CT-001
+#   severity: high
+#   controls: [CG-AUD-1]
+#   fix: Set is_multi_region_trail = true.
+deny contains f if {
+	some t in trails
+	lib.bool_state(t, "is_multi_region_trail", lib.get(t.values, "is_multi_region_trail", null)) in {"false", "missing"}
+	f := lib.finding("CG-CT-001", t, "trail is not multi-region")
+}
+
+# METADATA
+# title: CloudTrail log file validation is on
+# custom:
+#   id: CG-CT-002
+#   severity: high
+#   controls: [CG-AUD-1]
+#   fix: Set enable_log_file_validation = true.
+deny contains f if {
+	some t in trails
+	lib.bool_state(t, "enable_log_file_validation", lib.get(t.values, "enable_log_file_validation", null)) in {"false", "missing"}
+	f := lib.finding("CG-CT-002", t, "log file validation is off")
+}
+
+# METADATA
+# title: CloudTrail logs are encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-CT-003
+#   severity: high
+#   controls: [CG-AUD-1]
+#   fix: Set kms_key_id = aws_kms_key.<key>.arn.
+deny contains f if {
+	some t in trails
+	lib.key_state(t, "kms_key_id", lib.get(t.values, "kms_key_id", null)) == "missing"
+	f := lib.finding("CG-CT-003", t, "trail logs are not encrypted with a customer-managed KMS key")
+}
+
+# METADATA
+# title: The platform account has a CloudTrail trail
+# custom:
+#   id: CG-CT-004
+#   severity: high
+#   controls: [CG-AUD-1]
+#   fix: Add a multi-region aws_cloudtrail with log file validation and KMS encryption.
+deny contains f if {
+	count(trails) == 0
+	some c in platforms
+	f := lib.finding("CG-CT-004", c, "the platform is built without a CloudTrail trail")
+}
+
+# METADATA
+# title: GuardDuty is enabled
+# custom:
+#   id: CG-GD-001
+#   severity: high
+#   controls: [CG-AUD-2]
+#   fix: Add aws_guardduty_detector with enable = true.
+deny contains f if {
+	some d in lib.resources("aws_guardduty_detector")
+	lib.get(d.values, "enable", true) == false
+	f := lib.finding("CG-GD-001", d, "GuardDuty detector is disabled")
+}
+
+deny contains f if {
+	count(lib.resources("aws_guardduty_detector")) == 0
+	some c in platforms
+	f := lib.finding("CG-GD-001", c, "the platform is built without a GuardDuty detector")
+}
+
+# METADATA
+# title: AWS Config records all resources
+# custom:
+#   id: CG-CFG-001
+#   severity: medium
+#   controls: [CG-AUD-3]
+#   fix: Add aws_config_configuration_recorder with recording_group { all_supported = true } and aws_config_configuration_recorder_status with is_enabled = true.
+deny contains f if {
+	some r in lib.resources("aws_config_configuration_recorder")
+	lib.get(lib.block(r.values, "recording_group"), "all_supported", true) == false
+	f := lib.finding("CG-CFG-001", r, "the recorder does not record all supported resource types")
+}
+
+deny contains f if {
+	some s in lib.resources("aws_config_configuration_recorder_status")
+	lib.get(s.values, "is_enabled", false) != true
+	not lib.unknown(s, "is_enabled")
+	f := lib.finding("CG-CFG-001", s, "the configuration recorder is not switched on")
+}
+
+deny contains f if {
+	some c in platforms
+	count(lib.resources("aws_config_configuration_recorder_status")) == 0
+	f := lib.finding("CG-CFG-001", c, "the platform is built without a switched-on AWS Config recorder")
+}

@@ -1,0 +1,19 @@
+package citygate.dynamodb_test
+
+import data.citygate.dynamodb
+import data.citygate.testing as t
+import rego.v1
+
+test_cmk_and_pitr_pass if {
+	table := t.r("aws_dynamodb_table.e", {"server_side_encryption": [{"enabled": true}], "point_in_time_recovery": [{"enabled": true}]}, {"server_side_encryption.0.kms_key_arn": ["aws_kms_key.k"]}, [])
+	count(dynamodb.deny) == 0 with input as t.plan([table])
+}
+
+test_default_table_fails_both if {
+	t.ids(dynamodb.deny) == {"CG-DDB-001", "CG-DDB-002"} with input as t.plan([t.resource("aws_dynamodb_table.e", {"server_side_encryption": [], "point_in_time_recovery": null})])
+}
+
+test_unknown_key_warns if {
+	table := t.r("aws_dynamodb_table.e", {"server_side_encryption": [{"enabled": true}], "point_in_time_recovery": [{"enabled": true}]}, {}, ["server_side_encryption.0.kms_key_arn"])
+	t.flagged(dynamodb.warn, "CG-DDB-001", "aws_dynamodb_table.e") with input as t.plan([table])
+}

@@ -1,0 +1,26 @@
+package citygate.ebs_test
+
+import data.citygate.ebs
+import data.citygate.testing as t
+import rego.v1
+
+test_encrypted_volume_and_template_pass if {
+	inp := t.plan([
+		t.r("aws_ebs_volume.v", {"encrypted": true}, {"kms_key_id": ["aws_kms_key.k"]}, []),
+		t.r("aws_launch_template.nodes", {"block_device_mappings": [{"device_name": "/dev/xvda", "ebs": [{"encrypted": "true"}]}]}, {"block_device_mappings.0.ebs.0.kms_key_id": ["aws_kms_key.k"]}, []),
+	])
+	count(ebs.deny) == 0 with input as inp
+}
+
+test_unencrypted_volume_and_template_fail if {
+	inp := t.plan([
+		t.resource("aws_ebs_volume.v", {"encrypted": false}),
+		t.resource("aws_launch_template.nodes", {"block_device_mappings": [{"device_name": "/dev/xvda", "ebs": [{"encrypted": "false"}]}]}),
+	])
+	t.flagged(ebs.deny, "CG-EBS-001", "aws_ebs_volume.v") with input as inp
+	t.flagged(ebs.deny, "CG-EBS-001", "aws_launch_template.nodes") with input as inp
+}
+
+test_unknown_volume_key_warns if {
+	t.flagged(ebs.warn, "CG-EBS-001", "aws_ebs_volume.v") with input as t.plan([t.r("aws_ebs_volume.v", {"encrypted": true}, {}, ["kms_key_id"])])
+}

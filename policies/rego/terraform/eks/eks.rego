@@ -1,0 +1,109 @@
+# EKS: private API endpoint, KMS envelope encryption of secrets, control-plane logs, IRSA's OIDC provider.
+package citygate.eks
+
+import data.citygate.lib
+import rego.v1
+
+clusters := lib.resources("aws_eks_cluster")
+
+required_log_types := {"api", "audit", "authenticator"}
+
+# METADATA
+# title: EKS API endpoint is private
+# custom:
+#   id: CG-EKS-001
+#   severity: high
+#   controls: [CG-NET-2]
+#   fix: In vpc_config set endpoint_private_access = true and endpoint_public_access = false.
+deny contains f if {
+	some c in clusters
+	vpc := lib.block(c.values, "vpc_config")
+	lib.get(vpc, "endpoint_public_access", true) != false
+	not lib.unknown(c, "vpc_config.endpoint_public_access")
+	f := lib.finding("CG-EKS-001", c, "the cluster API endpoint is public")
+}
+
+deny contains f if {
+	some c in clusters
+	vpc := lib.block(c.values, "vpc_config")
+	lib.bool_state(c, "vpc_config.endpoint_private_access", lib.get(vpc, "endpoint_private_access", null)) in {"false", "missing"}
+	f := lib.finding("CG-EKS-001", c, "the cluster API has no private endpoint")
+}
+
+_secrets_key_state(c) := lib.key_state(c, "encryption_config.provider.key_arn", lib.get(lib.block(lib.block(c.values, "encryption_config"), "provider"), "key_arn", null)) if {
+	"secrets" in lib.get(lib.block(c.values, "encryption_config"), "resources", [])
+} else := "unknown" if {
+	lib.unknown(c, "encryption_config")
+} else := "missing"
+
+# METADATA
+# title: EKS secrets are envelope-encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-EKS-002
+#   severity: high
+#   controls: [CG-ENC-9]
+#   fix: Add encryption_config { resources = ["secrets"], provider { key_arn = aws_kms_key.<key>.arn } }.
+deny contains f if {
+	some c in clusters
+	_secrets_key_state(c) == "missing"
+	f := lib.finding("CG-EKS-002", c, "Kubernetes secrets are not encrypted with a customer-managed KMS key")
+}
+
+# METADATA
+# title: EKS secrets are envelope-encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-EKS-002
+#   severity: high
+#   controls: [CG-ENC-9]
+warn contains f if {
+	some c in clusters
+	_secrets_key_state(c) == "unknown"
+	f := lib.unverifiable("CG-EKS-002", c, "the secrets encryption key")
+}
+
+# METADATA
+# title: EKS control-plane audit logs are enabled
+# custom:
+#   id: CG-EKS-003
+#   severity: high
+#   controls: [CG-AUD-4]
+#   fix: Set enabled_cluster_log_types to include "api", "audit" and "authenticator".
+deny contains f if {
+	some c in clusters
+	not lib.unknown(c, "enabled_cluster_log_types")
+	missing := required_log_types - {t | some t in lib.get(c.values, "enabled_cluster_log_types", [])}
+	count(missing) > 0
+	f := lib.finding("CG-EKS-003", c, sprintf("control-plane log types not enabled: %v", [concat(", ", sort(missing))]))
+}
+
+_sts_audience(p) if "sts.amazonaws.com" in lib.get(p.values, "client_id_list", [])
+
+_serves(p, c) if c.address in lib.refs(p, "url")
+
+_serves(p, _) if {
+	not _refers_to_a_cluster(p)
+}
+
+_refers_to_a_cluster(p) if {
+	some t in lib.refs(p, "url")
+	lib.address_type(t) == "aws_eks_cluster"
+}
+
+# METADATA
+# title: The EKS cluster has an IAM OIDC provider for IRSA
+# custom:
+#   id: CG-EKS-004
+#   severity: high
+#   controls: [CG-IAM-1]
+#   fix: Add aws_iam_openid_connect_provider with url = the cluster's identity[0].oidc[0].issuer and client_id_list = ["sts.amazonaws.com"].
+deny contains f if {
+	some c in clusters
+	not _has_oidc_provider(c)
+	f := lib.finding("CG-EKS-004", c, "no IAM OIDC provider (audience sts.amazonaws.com) for the cluster: pods cannot use IRSA")
+}
+
+_has_oidc_provider(c) if {
+	some p in lib.resources("aws_iam_openid_connect_provider")
+	_sts_audience(p)
+	_serves(p, c)
+}

@@ -1,0 +1,154 @@
+# IAM: no admin policies, no iam:PassRole on "*", IRSA trust policies scoped to one service account.
+package citygate.iam
+
+import data.citygate.lib
+import rego.v1
+
+policy_holders := lib.any_of({"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"})
+
+attachments := lib.any_of({
+	"aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment",
+	"aws_iam_group_policy_attachment", "aws_iam_policy_attachment",
+})
+
+admin_policy_arn := "arn:aws:iam::aws:policy/AdministratorAccess"
+
+_allows(s) if s.effect == "Allow"
+
+_everything(values) if {
+	some v in values
+	v in {"*", "*:*"}
+}
+
+# METADATA
+# title: No IAM policy grants full administrative access
+# custom:
+#   id: CG-IAM-001
+#   severity: critical
+#   controls: [CG-IAM-3]
+#   fix: Replace Action "*" / Resource "*" with the actions and resource ARNs the workload needs.
+deny contains f if {
+	some p in policy_holders
+	some s in lib.statements(p, "policy")
+	_allows(s)
+	_everything(s.actions)
+	"*" in s.resources
+	f := lib.finding("CG-IAM-001", p, "policy allows Action \"*\" on Resource \"*\" (full admin)")
+}
+
+deny contains f if {
+	some a in attachments
+	lib.get(a.values, "policy_arn", "") == admin_policy_arn
+	f := lib.finding("CG-IAM-001", a, "attaches the AdministratorAccess managed policy")
+}
+
+deny contains f if {
+	some r in lib.resources("aws_iam_role")
+	admin_policy_arn in lib.get(r.values, "managed_policy_arns", [])
+	f := lib.finding("CG-IAM-001", r, "role has the AdministratorAccess managed policy")
+}
+
+_passes_any_role(s) if {
+	_allows(s)
+	some a in s.actions
+	glob.match(lower(a), [], "iam:passrole")
+	"*" in s.resources
+}
+
+# METADATA
+# title: No IAM policy allows iam:PassRole on every role
+# custom:
+#   id: CG-IAM-002
+#   severity: high
+#   controls: [CG-IAM-4]
+#   fix: Grant iam:PassRole only on the ARNs of the roles the workload hands to a service.
+deny contains f if {
+	some p in policy_holders
+	some s in lib.statements(p, "policy")
+	_passes_any_role(s)
+	f := lib.finding("CG-IAM-002", p, "policy allows iam:PassRole on Resource \"*\"")
+}
+
+# ------------------------------------------------------------------ IRSA trust policies
+
+_web_identity(s) if {
+	_allows(s)
+	some a in s.actions
+	lower(a) == "sts:assumerolewithwebidentity"
+}
+
+irsa_roles contains r if {
+	some r in lib.resources("aws_iam_role")
+	some s in lib.statements(r, "assume_role_policy")
+	_web_identity(s)
+}
+
+# the subject condition: by its variable (<issuer>:sub), or by its values when the issuer is known only after apply
+_subject_condition(c) if endswith(c.variable, ":sub")
+
+_subject_condition(c) if {
+	not endswith(c.variable, ":aud")
+	count(c.values) > 0
+	every v in c.values {
+		startswith(sprintf("%v", [v]), "system:serviceaccount:")
+	}
+}
+
+_audience_ok(s) if {
+	some c in s.conditions
+	c.test == "StringEquals"
+	not _subject_condition(c)
+	c.values == ["sts.amazonaws.com"]
+}
+
+_subjects(r) := [sprintf("%v", [v]) |
+	some s in lib.statements(r, "assume_role_policy")
+	_web_identity(s)
+	some c in s.conditions
+	_subject_condition(c)
+	some v in c.values
+]
+
+_irsa_problem(r) := "it trusts no system:serviceaccount:NAMESPACE:NAME subject (any pod of the cluster may assume it)" if {
+	count(_subjects(r)) == 0
+} else := sprintf("it trusts %d subjects %v; exactly one is allowed", [count(_subjects(r)), _subjects(r)]) if {
+	count(_subjects(r)) > 1
+} else := sprintf("subject %q is a wildcard or not of the form system:serviceaccount:NAMESPACE:NAME", [_subjects(r)[0]]) if {
+	not regex.match(`^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`, _subjects(r)[0])
+} else := "the subject is matched with a test other than StringEquals (StringLike allows wildcards)" if {
+	some s in lib.statements(r, "assume_role_policy")
+	_web_identity(s)
+	some c in s.conditions
+	_subject_condition(c)
+	c.test != "StringEquals"
+} else := "it does not require the audience sts.amazonaws.com (StringEquals <issuer>:aud)" if {
+	some s in lib.statements(r, "assume_role_policy")
+	_web_identity(s)
+	not _audience_ok(s)
+}
+
+# METADATA
+# title: Workload roles trust exactly one Kubernetes service account
+# custom:
+#   id: CG-IAM-003
+#   severity: critical
+#   controls: [CG-IAM-2]
+#   fix: Trust condition StringEquals {"<issuer>:sub" = "system:serviceaccount:NS:NAME", "<issuer>:aud" = "sts.amazonaws.com"}.
+deny contains f if {
+	some r in irsa_roles
+	problem := _irsa_problem(r)
+	f := lib.finding("CG-IAM-003", r, sprintf("web-identity trust policy is too broad: %s", [problem]))
+}
+
+# METADATA
+# title: Workload roles trust exactly one Kubernetes service account
+# custom:
+#   id: CG-IAM-003
+#   severity: critical
+#   controls: [CG-IAM-2]
+warn contains f if {
+	some r in lib.resources("aws_iam_role")
+	count(lib.statements(r, "assume_role_policy")) == 0
+	lib.unknown(r, "assume_role_policy")
+	f := lib.unverifiable("CG-IAM-003", r, "the trust policy")
+}

@@ -1,0 +1,233 @@
+"""IAM roles for Kubernetes service accounts (IRSA), one per workload, least privilege.
+
+Each role trusts the cluster's OIDC provider only for tokens whose `aud` is `sts.amazonaws.com` and
+whose `sub` is exactly one `system:serviceaccount:<namespace>:<name>`; no wildcard, no shared role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from stacks.cluster import Cluster
+from stacks.config import SERVICE_ACCOUNTS
+from stacks.context import Context
+from stacks.data import Data
+from stacks.edge import Edge
+from stacks.keys import Keys
+from stacks.logs import log_group
+from stacks.naming import ResourceGroup
+from stacks.policy import Statement, allow, document
+from stacks.security import Security
+
+_FEATURE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+_FEATURE_WRITE = ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem"]
+_KMS_READ = ["kms:Decrypt", "kms:DescribeKey"]
+_KMS_WRITE = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+_SECRET_READ = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+_MANAGED_SERVICE_ROLE = "arn:aws:iam::aws:policy/service-role/"
+# Add-on name -> the service account its IRSA role is for.
+ADDON_SERVICE_ACCOUNTS = {"aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa")}
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What one service account may do: inline statements and/or an AWS managed policy."""
+
+    statements: tuple[Statement, ...] = ()
+    managed_policy: str | None = None
+
+
+def service_account_key(namespace: str, name: str) -> str:
+    """`namespace/name`, the key of the role map in the stack outputs."""
+    return f"{namespace}/{name}"
+
+
+def irsa_trust(provider_arn: str, issuer_host: str, namespace: str, name: str) -> str:
+    """Trust policy pinning `aud` and `sub` to exactly one service account."""
+    return document(
+        {
+            "Sid": "ServiceAccountWebIdentity",
+            "Effect": "Allow",
+            "Principal": {"Federated": provider_arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {
+                    f"{issuer_host}:aud": "sts.amazonaws.com",
+                    f"{issuer_host}:sub": f"system:serviceaccount:{namespace}:{name}",
+                }
+            },
+        }
+    )
+
+
+class WorkloadIdentities(Construct):
+    """One IRSA role per service account in `config.SERVICE_ACCOUNTS`; `self.role_arns` maps ns/name to ARN."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        ctx: Context,
+        keys: Keys,
+        cluster: Cluster,
+        data: Data,
+        security: Security,
+        edge: Edge,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.container_logs = log_group(self, "containers", ctx, f"/{ctx.env.prefix}/containers", keys.logs)
+        permissions = self._permissions(ctx, keys, data, security, edge)
+        self.role_arns: dict[str, str] = {}
+        for namespace, name in SERVICE_ACCOUNTS:
+            group = ResourceGroup(self, f"irsa_{namespace}_{name}".replace("-", "_"))
+            role = IamRole(
+                group,
+                "role",
+                name=ctx.name(f"irsa-{namespace}-{name}"),
+                description=f"IRSA role of service account {namespace}/{name}",
+                assume_role_policy=irsa_trust(
+                    cluster.oidc_provider.arn, cluster.oidc_issuer_host.as_string, namespace, name
+                ),
+            )
+            granted = permissions[(namespace, name)]
+            if granted.statements:
+                IamRolePolicy(
+                    group, "policy", role=role.id, name="least-privilege", policy=document(*granted.statements)
+                )
+            if granted.managed_policy:
+                IamRolePolicyAttachment(
+                    group, "managed", role=role.name, policy_arn=f"{_MANAGED_SERVICE_ROLE}{granted.managed_policy}"
+                )
+            self.role_arns[service_account_key(namespace, name)] = role.arn
+
+    def addon_roles(self) -> dict[str, str]:
+        """Add-on name -> IRSA role ARN, for the add-ons whose controller needs AWS access."""
+        return {addon: self.role_arns[service_account_key(*sa)] for addon, sa in ADDON_SERVICE_ACCOUNTS.items()}
+
+    def _permissions(
+        self, ctx: Context, keys: Keys, data: Data, security: Security, edge: Edge
+    ) -> dict[tuple[str, str], Permissions]:
+        lake = data.lake
+        table = data.feature_table.arn
+        stream = data.sensor_stream.arn
+        secret = {name: s.arn for name, s in security.secrets.items()}
+        models_prefix = "models/"
+        return {
+            ("production", "api"): Permissions(
+                (
+                    allow("ReadFeatures", _FEATURE_READ, [table]),
+                    allow("PublishSensorEvents", ["kinesis:PutRecord", "kinesis:PutRecords"], [stream]),
+                    allow("ReadOwnSecrets", _SECRET_READ, [secret["api_database"], secret["inference_api_key"]]),
+                    allow("UseKeys", _KMS_WRITE, [keys.feature_store.arn, keys.streaming.arn, keys.secrets.arn]),
+                )
+            ),
+            ("production", "web"): Permissions(
+                (
+                    allow(
+                        "ReadWebParameters",
+                        ["ssm:GetParameter", "ssm:GetParameters"],
+                        [ctx.arn("ssm", f"parameter/{ctx.env.prefix}/*")],
+                    ),
+                )
+            ),
+            ("production", "inference"): Permissions(
+                (
+                    allow("ReadModels", ["s3:GetObject"], [lake["models"].objects(models_prefix)]),
+                    allow(
+                        "ListModels",
+                        ["s3:ListBucket"],
+                        [lake["models"].arn],
+                        Condition={"StringLike": {"s3:prefix": [f"{models_prefix}*"]}},
+                    ),
+                    allow("ReadFeatures", _FEATURE_READ, [table]),
+                    allow("ReadOwnSecret", _SECRET_READ, [secret["inference_api_key"]]),
+                    allow("DecryptModelsAndFeatures", _KMS_READ, [keys.data_lake.arn, keys.feature_store.arn]),
+                    allow("DecryptSecret", _KMS_READ, [keys.secrets.arn]),
+                )
+            ),
+            ("data-pipeline", "pipeline"): Permissions(
+                (
+                    allow(
+                        "ConsumeSensorEvents",
+                        [
+                            "kinesis:GetRecords",
+                            "kinesis:GetShardIterator",
+                            "kinesis:DescribeStream",
+                            "kinesis:ListShards",
+                        ],
+                        [stream],
+                    ),
+                    allow("ReadRaw", ["s3:GetObject"], [lake["raw"].objects()]),
+                    allow("WriteRaw", ["s3:PutObject"], [lake["raw"].objects()]),
+                    allow("WriteProcessed", ["s3:PutObject", "s3:GetObject"], [lake["processed"].objects()]),
+                    allow("WriteFeatures", _FEATURE_WRITE, [table]),
+                    allow("ReadOwnSecret", _SECRET_READ, [secret["pipeline_database"]]),
+                    allow(
+                        "UseKeys",
+                        _KMS_WRITE,
+                        [keys.data_lake.arn, keys.streaming.arn, keys.feature_store.arn, keys.secrets.arn],
+                    ),
+                )
+            ),
+            ("data-pipeline", "airflow"): Permissions(
+                (
+                    allow("ReadProcessed", ["s3:GetObject"], [lake["processed"].objects()]),
+                    allow("PublishModels", ["s3:PutObject", "s3:GetObject"], [lake["models"].objects(models_prefix)]),
+                    allow("ReadOwnSecret", _SECRET_READ, [secret["pipeline_database"]]),
+                    allow("UseKeys", _KMS_WRITE, [keys.data_lake.arn, keys.secrets.arn]),
+                )
+            ),
+            ("kube-system", "aws-load-balancer-controller"): Permissions(
+                (
+                    allow(
+                        "DescribeLoadBalancing",
+                        [
+                            "elasticloadbalancing:DescribeLoadBalancers",
+                            "elasticloadbalancing:DescribeListeners",
+                            "elasticloadbalancing:DescribeRules",
+                            "elasticloadbalancing:DescribeTargetGroups",
+                            "elasticloadbalancing:DescribeTargetHealth",
+                            "elasticloadbalancing:DescribeTags",
+                            "ec2:DescribeSubnets",
+                            "ec2:DescribeSecurityGroups",
+                            "ec2:DescribeVpcs",
+                            "ec2:DescribeInstances",
+                            "ec2:DescribeNetworkInterfaces",
+                        ],
+                        ["*"],
+                    ),
+                    allow(
+                        "RegisterPodTargets",
+                        ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                        [edge.target_group.arn],
+                    ),
+                )
+            ),
+            ("kube-system", "ebs-csi-controller-sa"): Permissions(
+                (
+                    allow(
+                        "GrantsForEncryptedVolumes",
+                        ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                        [keys.ebs.arn],
+                        Condition={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                    ),
+                    allow("EncryptedVolumes", _KMS_WRITE, [keys.ebs.arn]),
+                ),
+                managed_policy="AmazonEBSCSIDriverPolicy",
+            ),
+            ("kube-system", "efs-csi-controller-sa"): Permissions(managed_policy="AmazonEFSCSIDriverPolicy"),
+            ("kube-system", "fluent-bit"): Permissions(
+                (
+                    allow(
+                        "ShipContainerLogs",
+                        ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        [self.container_logs.arn, f"{self.container_logs.arn}:*"],
+                    ),
+                )
+            ),
+        }

@@ -1,0 +1,1 @@
+"""Tests of the gate: inputs, engines, controls, policies, orchestration and reporters."""

@@ -1,0 +1,1 @@
+"""Gate core: inputs, Rego/OPA engines, controls catalogue, policies, orchestration, check."""

@@ -1,0 +1,62 @@
+"""The controls catalogue: valid, complete, and consistent with the Rego rules and fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from citygate.controls import load_catalogue, load_file
+from citygate.engines.policyset import load_policy_set
+from citygate.errors import CitygateError
+from citygate.paths import CONTROLS_DIR, REGO_DIR
+
+
+def test_catalogue_merges_every_file_and_each_control_has_rules() -> None:
+    catalogue = load_catalogue()
+    assert len(catalogue) >= 30
+    assert all(control.rules for control in catalogue)
+    assert catalogue.controls_for_rule("CKV_AWS_145") == ["CG-ENC-1"]
+
+
+def test_every_terraform_rego_rule_names_existing_controls() -> None:
+    catalogue = load_catalogue()
+    metadata = load_policy_set(REGO_DIR / "terraform").metadata
+    for rule_id, meta in metadata.items():
+        assert meta.controls, rule_id
+        for control in meta.controls:
+            assert catalogue.get(control) is not None, f"{rule_id} names unknown control {control}"
+            assert rule_id in catalogue.controls[control].rules, f"{control} does not list {rule_id}"
+
+
+def test_every_aws_control_has_a_noncompliant_fixture(expected_fixtures: dict[str, dict[str, str]]) -> None:
+    aws = {c.id for c in load_catalogue() if c.file.endswith("aws.yaml")}
+    assert aws == {entry["control"] for entry in expected_fixtures.values()}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "controls: []",
+        "controls: [{id: CG-X-1}]",
+        "controls: [{id: bad, title: t, description: d, severity: high, frameworks: {}, rules: [], stages: []}]",
+        "not: [valid",
+    ],
+)
+def test_invalid_catalogue_files_fail_closed(tmp_path: Path, text: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    schema = json.loads((CONTROLS_DIR / "schema.json").read_text())
+    with pytest.raises(CitygateError):
+        load_file(bad, schema)
+
+
+def test_a_control_without_rules_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "schema.json").write_text((CONTROLS_DIR / "schema.json").read_text())
+    (tmp_path / "x.yaml").write_text(
+        "controls:\n- id: CG-X-1\n  title: A title\n  description: A description long enough.\n  severity: low\n"
+        "  frameworks: {fsbp: [], cis_aws_v3: [], cis_eks_v1_5: [], nist_800_53: []}\n  rules: []\n  stages: [static]\n"
+    )
+    with pytest.raises(CitygateError, match="rules"):
+        load_catalogue(tmp_path)

@@ -1,0 +1,104 @@
+"""Trivy's findings come back addressed like ours, with controls, and every failure fails closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from citygate.engines.base import GateInput
+from citygate.engines.trivy import BIN_ENV, Addressing, TrivyEngine, trivy_names
+from citygate.errors import CitygateError
+from citygate.findings import Finding
+from citygate.inputs import load_plan
+from citygate.model import Inventory, Resource
+from citygate.paths import ROOT
+from tests.gate.engines_external.conftest import gate_input
+
+TIMEOUT = 60.0
+CORPUS_MODULE_PLAN = ROOT.parent / "shared" / "corpus" / "plans" / "aquasecurity__trivy__module-call.json"
+
+
+@pytest.fixture(scope="module")
+def trivy_findings() -> dict[str, list[Finding]]:
+    return {kind: TrivyEngine().run(gate_input(kind), TIMEOUT) for kind in ("plan", "synth", "k8s")}
+
+
+@pytest.mark.parametrize("kind", ["plan", "synth"])
+def test_terraform_findings_use_inventory_addresses_and_controls(
+    trivy_findings: dict[str, list[Finding]], kind: str
+) -> None:
+    known = {r.address for r in gate_input(kind).inventory.resources}
+    findings = {(f.id, f.resource): f for f in trivy_findings[kind]}
+    assert {resource for _, resource in findings} <= known
+    cmk = findings["AWS-0132", "aws_s3_bucket.raw"]
+    assert cmk.controls == ["CG-ENC-1"] and cmk.engine == "trivy" and cmk.fix
+    assert ("AWS-0038", "aws_eks_cluster.partial_logs") in findings
+    assert ("AWS-0038", "aws_eks_cluster.all_logs") not in findings
+
+
+def test_kubernetes_findings_are_located_by_manifest_document(trivy_findings: dict[str, list[Finding]]) -> None:
+    resources = {f.id: f.resource for f in trivy_findings["k8s"]}
+    assert resources["KSV-0017"] == "Deployment/inference/api"  # privileged container
+    assert resources["KSV-0111"] == "ClusterRoleBinding/everyone-admin"  # cluster-scoped
+
+
+def test_renamed_module_and_count_resources_map_back_to_plan_addresses() -> None:
+    def resource(address: str, name: str, module: str = "") -> Resource:
+        return Resource(address=address, type="aws_s3_bucket", name=name, values={}, module=module)
+
+    inventory = Inventory(
+        kind="terraform",
+        source="plan",
+        resources=[
+            resource('module.sg["bad"].aws_s3_bucket.b', "b", 'module.sg["bad"]'),
+            resource("aws_s3_bucket.one[0]", "one"),
+            resource("aws_s3_bucket.two[0]", "two"),
+            resource("aws_s3_bucket.two[1]", "two"),
+        ],
+    )
+    addressing = Addressing(Path("plan.json"), trivy_names(inventory))
+    # Trivy names a module's resource NAME_<md5 of the module address> and drops instance keys.
+    md5_of_module = "32a03e7b1cb913c8ec0abe8f79c3af80"  # md5('module.sg["bad"]')
+    assert addressing.terraform_address(f"aws_s3_bucket.b_{md5_of_module}") == 'module.sg["bad"].aws_s3_bucket.b'
+    assert addressing.terraform_address("aws_s3_bucket.unknown") == "aws_s3_bucket.unknown"
+    assert addressing.terraform_address("aws_s3_bucket.one") == "aws_s3_bucket.one[0]"
+    assert addressing.terraform_address("aws_s3_bucket.two") == "aws_s3_bucket.two"  # the block: both instances
+
+
+@pytest.mark.skipif(not CORPUS_MODULE_PLAN.exists(), reason="the shared plan corpus is not beside the repository")
+def test_a_real_module_plan_is_addressed_by_plan_address() -> None:
+    inventory = load_plan(CORPUS_MODULE_PLAN)
+    findings = TrivyEngine().run(GateInput(inventory, CORPUS_MODULE_PLAN), TIMEOUT)
+    assert findings
+    assert {f.resource for f in findings} == {"module.s3_bucket.aws_s3_bucket.main"}
+
+
+def test_workflows_are_not_trivy_inputs() -> None:
+    source = gate_input("workflows")
+    assert not TrivyEngine.supports(source.inventory)
+    with pytest.raises(CitygateError, match="cannot judge github_workflows"):
+        TrivyEngine().run(source, TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("echo 'FATAL config scan error' >&2; exit 1", "exited with code 1: FATAL config scan error"),
+        ("echo 'not json'", "unparseable report"),
+        ('echo \'{"SchemaVersion": 2, "Results": null}\'', "found nothing it could scan"),
+        (
+            'echo \'{"SchemaVersion": 2, "Results": [{"Target": "x", "Misconfigurations": [{"Status": "FAIL"}]}]}\'',
+            "unexpected report shape",
+        ),
+        ("sleep 5", "timed out"),
+    ],
+    ids=["crash", "garbage", "nothing-scanned", "wrong-shape", "timeout"],
+)
+def test_trivy_failures_fail_closed(
+    monkeypatch: pytest.MonkeyPatch, fake_tool: Callable[[str], Path], body: str, error: str
+) -> None:
+    monkeypatch.setenv(BIN_ENV, str(fake_tool(body)))
+    with pytest.raises(CitygateError, match=error):
+        TrivyEngine().run(gate_input("plan"), timeout=1.0)
