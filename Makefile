@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 NODE_MAJOR := 22
+# apt needs root: use sudo where we are not root (hosted CI runners).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NODE := $(CURDIR)/.tools/node/node_modules/node/bin/node
 
 # jsii runs on a supported Node (Node 20 is end-of-life for jsii); the npm registry's node@22 ships a binary.
@@ -20,7 +22,7 @@ deps: $(VENV)/.installed .venv-checkov/.installed .tools/node/.installed browser
 
 # Headless Chromium renders the living-documentation page in the report tests (Debian's package).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

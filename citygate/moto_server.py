@@ -36,10 +36,10 @@ def free_port() -> int:
 
 
 def is_serving(endpoint: str, timeout: float = 2.0) -> bool:
-    """True when a moto server answers its management API at `endpoint`."""
+    """True when a moto server answers its management API at `endpoint` (a cheap config read)."""
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout) as response:
-            return bool(response.status == 200)
+        with urllib.request.urlopen(f"{endpoint}/moto-api/config", timeout=timeout) as response:
+            return 200 <= int(response.status) < 300
     except (urllib.error.URLError, OSError, ValueError):
         return False
 

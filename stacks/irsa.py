@@ -117,12 +117,17 @@ class WorkloadIdentities(Construct):
         stream = data.sensor_stream.arn
         secret = {name: s.arn for name, s in security.secrets.items()}
         models_prefix = "models/"
+
+        def db_user(user: str) -> str:
+            return ctx.arn("rds-db", f"dbuser:{data.database.cluster_resource_id}/{user}")
+
         return {
             ("production", "api"): Permissions(
                 (
                     allow("ReadFeatures", _FEATURE_READ, [table]),
                     allow("PublishSensorEvents", ["kinesis:PutRecord", "kinesis:PutRecords"], [stream]),
-                    allow("ReadOwnSecrets", _SECRET_READ, [secret["api_database"], secret["inference_api_key"]]),
+                    allow("ReadOwnSecret", _SECRET_READ, [secret["inference_api_key"]]),
+                    allow("ConnectAsApi", ["rds-db:connect"], [db_user("api")]),
                     allow("UseKeys", _KMS_WRITE, [keys.feature_store.arn, keys.streaming.arn, keys.secrets.arn]),
                 )
             ),
@@ -133,6 +138,8 @@ class WorkloadIdentities(Construct):
                         ["ssm:GetParameter", "ssm:GetParameters"],
                         [ctx.arn("ssm", f"parameter/{ctx.env.prefix}/*")],
                     ),
+                    allow("ReadOwnSecret", _SECRET_READ, [secret["web_session_key"]]),
+                    allow("DecryptSecret", _KMS_READ, [keys.secrets.arn]),
                 )
             ),
             ("production", "inference"): Permissions(
@@ -166,20 +173,16 @@ class WorkloadIdentities(Construct):
                     allow("WriteRaw", ["s3:PutObject"], [lake["raw"].objects()]),
                     allow("WriteProcessed", ["s3:PutObject", "s3:GetObject"], [lake["processed"].objects()]),
                     allow("WriteFeatures", _FEATURE_WRITE, [table]),
-                    allow("ReadOwnSecret", _SECRET_READ, [secret["pipeline_database"]]),
-                    allow(
-                        "UseKeys",
-                        _KMS_WRITE,
-                        [keys.data_lake.arn, keys.streaming.arn, keys.feature_store.arn, keys.secrets.arn],
-                    ),
+                    allow("ConnectAsPipeline", ["rds-db:connect"], [db_user("pipeline")]),
+                    allow("UseKeys", _KMS_WRITE, [keys.data_lake.arn, keys.streaming.arn, keys.feature_store.arn]),
                 )
             ),
             ("data-pipeline", "airflow"): Permissions(
                 (
                     allow("ReadProcessed", ["s3:GetObject"], [lake["processed"].objects()]),
                     allow("PublishModels", ["s3:PutObject", "s3:GetObject"], [lake["models"].objects(models_prefix)]),
-                    allow("ReadOwnSecret", _SECRET_READ, [secret["pipeline_database"]]),
-                    allow("UseKeys", _KMS_WRITE, [keys.data_lake.arn, keys.secrets.arn]),
+                    allow("ConnectAsAirflow", ["rds-db:connect"], [db_user("airflow")]),
+                    allow("UseKeys", _KMS_WRITE, [keys.data_lake.arn]),
                 )
             ),
             ("kube-system", "aws-load-balancer-controller"): Permissions(

@@ -37,7 +37,7 @@ from stacks.policy import allow, document, service_trust
 ANYWHERE = "0.0.0.0/0"
 # NAT return traffic arrives on 1024-65535; the range is split so RDP (3389) stays closed from anywhere.
 _EPHEMERAL_FROM_ANYWHERE = ((1024, 3388), (3390, 65535))
-INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts")
+INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "secretsmanager")
 GATEWAY_ENDPOINTS = ("s3", "dynamodb")
 
 

@@ -56,6 +56,7 @@ class PlatformStack(ReadableIdsStack):
             "security",
             ctx,
             keys,
+            network,
             parameters={
                 "cluster_name": cluster.name,
                 "feature_table": data.feature_table.name,

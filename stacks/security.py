@@ -17,12 +17,14 @@ from stacks.context import Context
 from stacks.keys import Keys
 from stacks.logs import log_group
 from stacks.naming import ResourceGroup
+from stacks.network import Network
+from stacks.rotation import SecretRotation
 
-# Application credentials kept in Secrets Manager (values are set by the rotation function, never here).
+# Generated application secrets (values come from the rotation function, never from here). Services
+# reach Aurora with IAM authentication, and its master password is RDS-managed, so no DB password here.
 SECRETS = {
-    "api_database": "Aurora credentials of the api service",
-    "pipeline_database": "Aurora credentials of the data pipeline",
     "inference_api_key": "Key the api service presents to the inference service",
+    "web_session_key": "Key the web frontend signs its sessions with",
 }
 # AWS managed rule groups on the web ACL, in priority order.
 MANAGED_RULE_GROUPS = (
@@ -40,13 +42,15 @@ def _visibility(metric: str) -> dict[str, Any]:
 class Security(Construct):
     """EBS default encryption, Secrets Manager secrets with rotation, SSM parameters and the WAF ACL."""
 
-    def __init__(self, scope: Construct, id_: str, ctx: Context, keys: Keys, parameters: dict[str, str]) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, ctx: Context, keys: Keys, network: Network, parameters: dict[str, str]
+    ) -> None:
         super().__init__(scope, id_)
         ebs = ResourceGroup(self, "account")
         EbsEncryptionByDefault(ebs, "default", enabled=True)
         EbsDefaultKmsKey(ebs, "key", key_arn=keys.ebs.arn)
 
-        rotation_lambda = ctx.arn("lambda", f"function:{ctx.name('secret-rotation')}")
+        rotation = SecretRotation(self, "secret_rotation", ctx, keys, network)
         self.secrets: dict[str, SecretsmanagerSecret] = {}
         for name, description in SECRETS.items():
             group = ResourceGroup(self, name)
@@ -62,8 +66,9 @@ class Security(Construct):
                 group,
                 "rotation",
                 secret_id=secret.id,
-                rotation_lambda_arn=rotation_lambda,
+                rotation_lambda_arn=rotation.function.arn,
                 rotation_rules={"automatically_after_days": ctx.env.secret_rotation_days},
+                depends_on=[rotation.permission],
             )
             self.secrets[name] = secret
 

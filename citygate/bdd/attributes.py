@@ -37,6 +37,7 @@ class Lookup:
 
     values: tuple[Any, ...]
     unknown: bool
+    leaves: tuple[Any, ...] = ()  # the values before lists were spread: `[{}]` stays a (non-empty) list
 
     @property
     def found(self) -> bool:
@@ -100,7 +101,7 @@ def lookup(resource: Resource, path: str) -> Lookup:
         current = [found for value in current for found in _step(value, part)]
     leaves = [_decoded(v) for v in current]
     spread = [item for leaf in leaves for item in (leaf if isinstance(leaf, list) else [leaf])]
-    return Lookup(values=tuple(spread), unknown=is_unknown(resource, path))
+    return Lookup(values=tuple(spread), unknown=is_unknown(resource, path), leaves=tuple(leaves))
 
 
 def strip_index(address: str) -> str:

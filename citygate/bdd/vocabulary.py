@@ -282,7 +282,7 @@ def must_be_empty(spec: Spec, path: str) -> None:
         found = lookup(resource, path)
         if found.unknown:
             return False, _missing(found)
-        return all(_is_empty(v) for v in found.values), _seen(found) if found.found else NOT_SET
+        return all(_is_empty(v) for v in found.leaves), shown(list(found.leaves)) if found.leaves else NOT_SET
 
     spec.require(judge, f"{path} to be empty")
 
@@ -366,7 +366,7 @@ def each_must_have(spec: Spec, attached_type: str, path: str) -> None:
 def each_must_have_empty(spec: Spec, attached_type: str, path: str, attribute: str) -> None:
     def empty(candidate: Resource) -> bool:
         found = lookup(candidate, attribute)
-        return not found.unknown and all(_is_empty(v) for v in found.values)
+        return not found.unknown and all(_is_empty(v) for v in found.leaves)
 
     _require_companions(spec, attached_type, path, f"{attached_type} with an empty {attribute}", empty)
 

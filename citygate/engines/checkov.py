@@ -90,10 +90,17 @@ def command(binary: Path, target: Path, framework: str) -> list[str]:
 
 
 def reports(output: Any) -> list[dict[str, Any]]:
-    """Checkov's per-framework reports; a summary-only object means it found nothing to scan."""
+    """Checkov's per-framework reports.
+
+    A summary-only object means no check ran: Checkov did not recognise the input, or holds no
+    check for any of its resources.  Either way Checkov did not judge it, so that fails closed.
+    """
     found = output if isinstance(output, list) else [output]
     if not found or not all(isinstance(r, dict) and isinstance(r.get("results"), dict) for r in found):
-        raise CitygateError("Checkov found nothing it could scan in the input", where=ENGINE)
+        raise CitygateError(
+            "Checkov found nothing it could scan in the input (no file it recognises, or no resource it has checks for)",
+            where=ENGINE,
+        )
     for report in found:
         errors = report.get("summary", {}).get("parsing_errors", 0)
         if errors:

@@ -112,6 +112,9 @@ class Document:
     matrices: list[MatrixView]
     title: str = "citygate: what is enforced, and where"
 
+    def failing(self) -> list[ScenarioView]:
+        return [s for f in self.features for s in f.scenarios if s.status == "failed"]
+
     def counts(self) -> dict[str, int]:
         scenarios = [s for f in self.features for s in f.scenarios]
         runs = [r for s in scenarios for r in s.runs]

@@ -150,3 +150,10 @@ def test_unknown_paths_share_one_metrics_label(client: TestClient) -> None:
     text = client.get("/metrics").text
     assert 'route="other"' in text
     assert "/no/such/path" not in text
+
+
+def test_unknown_methods_share_one_metrics_label(client: TestClient) -> None:
+    client.request("BREW", "/healthz")
+    text = client.get("/metrics").text
+    assert 'method="other"' in text
+    assert "BREW" not in text

@@ -26,7 +26,7 @@ ADDRESSES = [
     "aws_network_acl.data",
     "aws_flow_log.vpc_flow_logs",
     "aws_cloudwatch_log_group.vpc_flow_logs",
-    *(f"aws_vpc_endpoint.{name}" for name in ("s3", "dynamodb", "ecr_api", "ecr_dkr", "sts")),
+    *(f"aws_vpc_endpoint.{name}" for name in ("s3", "dynamodb", "ecr_api", "ecr_dkr", "sts", "secretsmanager")),
     # security and audit
     *(
         f"aws_kms_key.{domain}"
@@ -51,8 +51,11 @@ ADDRESSES = [
     "aws_config_configuration_recorder_status.config",
     "aws_ebs_encryption_by_default.account",
     "aws_ebs_default_kms_key.account",
-    "aws_secretsmanager_secret.api_database",
-    "aws_secretsmanager_secret_rotation.api_database",
+    "aws_secretsmanager_secret.inference_api_key",
+    "aws_secretsmanager_secret.web_session_key",
+    "aws_secretsmanager_secret_rotation.inference_api_key",
+    "aws_lambda_function.secret_rotation",
+    "aws_lambda_permission.secret_rotation",
     "aws_ssm_parameter.param_cluster_name",
     "aws_wafv2_web_acl.edge",
     "aws_wafv2_web_acl_logging_configuration.edge",

@@ -55,7 +55,7 @@ def feature_row(
         1.0 if rain_mm_h > 0 else 0.0,
         temperature_c,
         weekend,
-        *(h * (1.0 - weekend) for h in harmonics),
-        *(h * weekend for h in harmonics),
-        *(h * ratio for h in harmonics),
+        *[h * (1.0 - weekend) for h in harmonics],
+        *[h * weekend for h in harmonics],
+        *[h * ratio for h in harmonics],
     ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from time import perf_counter
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KNOWN_ROUTES = frozenset({"/v1/predict", "/healthz", "/readyz", "/metrics"})
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 1.0, 2.5)
 
 
@@ -38,18 +40,24 @@ class ServiceMetrics:
         self.predictions = Counter("citysense_predictions", "Readings predicted", registry=self.registry)
         self.model = Info("citysense_model", "The model artifact being served", registry=self.registry)
 
+    @functools.cache  # noqa: B019 (one instance per app, bounded label sets): skips labels() per request
+    def _series(self, route: str, method: str, status: int) -> tuple[Histogram, Counter, Counter | None]:
+        error = None if status < 400 else self.errors.labels(route, "client" if status < 500 else "server")
+        return self.latency.labels(route), self.requests.labels(route, method, str(status)), error
+
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.latency.labels(route).observe(seconds)
-        self.requests.labels(route, method, str(status)).inc()
-        if status >= 400:
-            self.errors.labels(route, "client" if status < 500 else "server").inc()
+        latency, requests, error = self._series(route, method, status)
+        latency.observe(seconds)
+        requests.inc()
+        if error is not None:
+            error.inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
 
 class MetricsMiddleware:
-    """Times each HTTP request; unknown paths share one label to keep cardinality bounded."""
+    """Times each HTTP request; unknown paths and methods share one label to keep cardinality bounded."""
 
     def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
         self.app = app
@@ -72,4 +80,5 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_and_capture)
         finally:
             route = scope["path"] if scope["path"] in KNOWN_ROUTES else "other"
-            self.metrics.observe(route, scope["method"], status, perf_counter() - start)
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+            self.metrics.observe(route, method, status, perf_counter() - start)

@@ -1,0 +1,88 @@
+"""A noncompliant fixture per workload control: `check --k8s` exits 1 naming the rule and the object;
+our overlays exit 0; unreadable manifests exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from probes import FIXTURES
+
+from citygate import cli
+from citygate.k8s import irsa
+from citygate.paths import WORKLOADS
+
+# fixture -> (rule id, control, the object the finding must name)
+EXPECTED = {
+    "psa-baseline": ("CG-K8S-001", "CG-K8S-1", "Namespace/production"),
+    "runs-as-root": ("CG-K8S-002", "CG-K8S-2", "Deployment/production/api"),
+    "writable-root-fs": ("CG-K8S-003", "CG-K8S-3", "Deployment/production/web"),
+    "privilege-escalation": ("CG-K8S-004", "CG-K8S-4", "Deployment/production/inference"),
+    "host-network": ("CG-K8S-005", "CG-K8S-4", "Deployment/data-pipeline/airflow-webserver"),
+    "added-capability": ("CG-K8S-006", "CG-K8S-5", "CronJob/data-pipeline/extract"),
+    "seccomp-unconfined": ("CG-K8S-007", "CG-K8S-6", "Deployment/data-pipeline/airflow-scheduler"),
+    "no-limits": ("CG-K8S-008", "CG-K8S-7", "Deployment/production/web"),
+    "image-by-tag": ("CG-K8S-009", "CG-K8S-8", "CronJob/data-pipeline/load"),
+    "default-service-account": ("CG-K8S-010", "CG-K8S-9", "CronJob/data-pipeline/transform"),
+    "missing-role-annotation": ("CG-K8S-011", "CG-K8S-9", "ServiceAccount/production/inference"),
+    "irsa-drift": ("CG-K8S-012", "CG-K8S-9", "ServiceAccount/production/api"),
+    "token-mounted": ("CG-K8S-013", "CG-K8S-10", "Deployment/production/inference"),
+    "cluster-admin-binding": ("CG-K8S-014", "CG-K8S-11", "ClusterRoleBinding/api-admin"),
+    "wildcard-role": ("CG-K8S-015", "CG-K8S-11", "Role/production/api-reader"),
+    "no-default-deny": ("CG-K8S-016", "CG-K8S-12", "Namespace/data-pipeline"),
+    "unisolated-workload": ("CG-K8S-017", "CG-K8S-12", "Deployment/sandbox/debug"),
+    "web-reaches-inference": ("CG-K8S-020", "CG-K8S-12", "Deployment/production/inference"),
+    "api-cannot-reach-inference": ("CG-K8S-021", "CG-K8S-12", "Deployment/production/inference"),
+    "http-listener": ("CG-K8S-018", "CG-K8S-13", "Ingress/production/citygate"),
+    "no-waf": ("CG-K8S-019", "CG-K8S-13", "Ingress/production/citygate"),
+    "pdb-misses-pods": ("CG-K8S-022", "CG-K8S-14", "Deployment/production/api"),
+    "hpa-misses-deployment": ("CG-K8S-023", "CG-K8S-14", "Deployment/production/web"),
+    "field-typo": ("CG-K8S-030", "CG-K8S-15", "Deployment/production/api"),
+    "api-no-longer-served": ("CG-K8S-030", "CG-K8S-15", "PodDisruptionBudget/production/web"),
+}
+
+
+@pytest.fixture
+def stacks_synthesized(synth_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The IRSA cross-check reads the session's synthesized stacks instead of synthesizing again."""
+    monkeypatch.setattr(irsa, "SYNTH_OUT", synth_dir)
+
+
+def check(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    code = cli.main(["check", "--k8s", str(path), "--engines", "rego", "--format", "json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if code in (0, 1) else {}
+
+
+def test_every_control_has_a_noncompliant_fixture() -> None:
+    from citygate.controls import load_catalogue
+
+    workload_controls = {c.id for c in load_catalogue() if c.id.startswith("CG-K8S-")}
+    assert workload_controls == {control for _, control, _ in EXPECTED.values()}
+    assert {p.name for p in (FIXTURES / "noncompliant").iterdir()} == set(EXPECTED)
+
+
+@pytest.mark.usefixtures("stacks_synthesized")
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_noncompliant_fixture_fails_the_gate(fixture: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rule, control, resource = EXPECTED[fixture]
+    code, report = check(FIXTURES / "noncompliant" / fixture, capsys)
+    assert code == 1
+    failing = {(f["id"], f["resource"]) for f in report["findings"] if f["status"] == "fail"}
+    assert (rule, resource) in failing
+    assert any(control in f["controls"] for f in report["findings"] if f["id"] == rule)
+
+
+@pytest.mark.usefixtures("stacks_synthesized")
+def test_our_workloads_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = check(WORKLOADS, capsys)
+    assert (code, [f for f in report["findings"] if f["status"] == "fail"]) == (0, [])
+
+
+@pytest.mark.parametrize("name", ["unparseable.yaml", "not-an-object.yaml"])
+def test_unreadable_manifests_are_an_error(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["check", "--k8s", str(FIXTURES / "invalid" / name), "--engines", "rego"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and name in err

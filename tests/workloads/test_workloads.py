@@ -1,0 +1,108 @@
+"""Our own workloads: every overlay passes every workload check, and the reachability matrix is the
+intended one (ALB -> web/api, web -> api, only api -> inference, nothing into the pipeline, DNS for all)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from citygate.engines.base import GateInput
+from citygate.engines.rego import RegoEngine
+from citygate.k8s import extra_findings, load_manifests, reachability_matrix
+from citygate.k8s.ports import PortSet
+from citygate.k8s.reachability import ReachabilityMatrix
+from citygate.model import Inventory
+from citygate.paths import REGO_DIR, WORKLOADS
+
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+API, WEB, INFERENCE = (f"Deployment/production/{n}" for n in ("api", "web", "inference"))
+COREDNS = "Deployment/kube-system/coredns"
+PIPELINE = [
+    "Deployment/data-pipeline/airflow-scheduler",
+    "Deployment/data-pipeline/airflow-webserver",
+    *(f"CronJob/data-pipeline/{j}" for j in ("extract", "transform", "data-quality", "load", "feature-engineering")),
+]
+DNS = PortSet.of("UDP", 53) | PortSet.of("TCP", 53)
+
+
+@cache
+def overlay(env: str) -> Inventory:
+    return load_manifests(WORKLOADS / "overlays" / env, environment=env)
+
+
+@cache
+def prod_matrix() -> ReachabilityMatrix:
+    (matrix,) = reachability_matrix(overlay("prod"))
+    return matrix
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_overlay_passes_every_workload_check(env: str, synth_out: dict[str, Path]) -> None:
+    inventory = overlay(env)
+    findings = RegoEngine(REGO_DIR).run(GateInput(inventory, WORKLOADS), 60) + extra_findings(inventory, synth_out)
+    assert [(f.id, f.resource, f.message) for f in findings] == []
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_overlay_points_at_its_own_account(env: str) -> None:
+    accounts = {"local": "123456789012", "dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+    inventory = overlay(env)
+    images = {c["image"] for r in inventory.by_type("Deployment") for c in r.values["spec"]["template"]["spec"]["containers"]}
+    assert all(i.startswith(f"{accounts[env]}.dkr.ecr.") and f"/citygate/{env}/" in i and "@sha256:" in i for i in images)
+    arns = {r.values["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] for r in inventory.by_type("ServiceAccount")}
+    assert all(a.startswith(f"arn:aws:iam::{accounts[env]}:role/citygate-{env}-irsa-") for a in arns)
+    assert all(r.values["metadata"]["labels"]["citygate.io/environment"] == env for r in inventory.resources)
+
+
+def test_alb_reaches_web_and_api_only() -> None:
+    m = prod_matrix()
+    assert m.ports("alb", WEB) == PortSet.of("TCP", 8080)
+    assert m.ports("alb", API) == PortSet.of("TCP", 8000)
+    assert not m.ports("alb", INFERENCE)
+    assert not m.ports("internet", WEB)  # only through the ALB
+
+
+def test_web_reaches_api_but_no_database_and_no_inference() -> None:
+    m = prod_matrix()
+    assert m.ports(WEB, API) == PortSet.of("TCP", 8000)
+    assert not m.ports(WEB, "aurora")
+    assert not m.ports(WEB, INFERENCE)
+    assert not m.ports(WEB, "internet")
+
+
+def test_only_api_reaches_inference() -> None:
+    m = prod_matrix()
+    callers = {f.source for f in m.flows if f.destination == INFERENCE}
+    assert callers == {API}
+    assert m.ports(API, INFERENCE) == PortSet.of("TCP", 8080)
+
+
+def test_nothing_reaches_the_pipeline_namespace() -> None:
+    m = prod_matrix()
+    assert [f.to_dict() for f in m.flows if f.destination in PIPELINE] == []
+
+
+def test_pipeline_jobs_reach_aws_on_443_and_only_load_reaches_aurora() -> None:
+    m = prod_matrix()
+    for job in PIPELINE:
+        assert m.ports(job, "vpc-endpoints") == PortSet.of("TCP", 443)
+    assert {f.source for f in m.flows if f.destination == "aurora"} == {
+        API,
+        "Deployment/data-pipeline/airflow-scheduler",
+        "Deployment/data-pipeline/airflow-webserver",
+        "CronJob/data-pipeline/load",
+    }
+
+
+def test_every_workload_resolves_dns_through_kube_dns() -> None:
+    m = prod_matrix()
+    for workload in m.own:
+        assert m.ports(workload, COREDNS) == DNS, workload
+
+
+def test_matrix_is_json_for_the_report() -> None:
+    data = prod_matrix().to_dict()
+    assert {"bundle", "endpoints", "defined", "flows"} <= set(data)
+    assert {"from": WEB, "to": API, "ports": ["TCP/8000"]} in data["flows"]
