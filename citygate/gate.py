@@ -1,9 +1,15 @@
 """One gate run: every requested engine on the same input, concurrently, into one report.
 
 Engines run in threads with a per-engine timeout.  An engine that crashes, times out or cannot
-judge the input makes the whole run fail closed (CitygateError, exit 2).  Checkov and Trivy
-findings that repeat one of ours (same control, same resource) are dropped; external findings
-that map to no catalogue control are advisory (`warn`): the catalogue decides what blocks.
+judge the input makes the whole run fail closed (CitygateError, exit 2).
+
+Merging Checkov and Trivy into our findings (by control and resource):
+- a finding that repeats one of ours (same control, same resource) is dropped;
+- on a control our own policies enforce, a scanner finding ours does not confirm is a second
+  opinion (`warn`): our policies join split resources through references and treat values known
+  only after apply as unknown, where the scanners read them as missing (false positives on plans);
+- a finding that maps to no catalogue control is advisory (`warn`): the catalogue decides what blocks;
+- a finding on a control only the scanners enforce keeps failing.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from pathlib import Path
 
+from citygate.controls import load_catalogue
 from citygate.engines.base import Engine, GateInput
 from citygate.errors import CitygateError
 from citygate.findings import EngineRun, Finding, GateReport, Severity
@@ -97,11 +104,12 @@ def _is_own(finding: Finding) -> bool:
     return finding.engine in OWN_ENGINES or finding.engine not in ENGINES
 
 
-def merge(findings: Iterable[Finding]) -> list[Finding]:
-    """Ours first; an external finding is dropped when one of ours covers the same control and resource.
+def _own_rule(rule_id: str) -> bool:
+    return rule_id.startswith("CG-")
 
-    External findings that map to no catalogue control become warnings (advisory).
-    """
+
+def merge(findings: Iterable[Finding], own_controls: set[str]) -> list[Finding]:
+    """Ours first, then the scanners' findings deduplicated and weighed (see the module docstring)."""
     all_findings = list(findings)
     own = [f for f in all_findings if _is_own(f)]
     covered = {(c, f.resource) for f in own if f.status == "fail" for c in f.controls}
@@ -109,10 +117,17 @@ def merge(findings: Iterable[Finding]) -> list[Finding]:
     for finding in (f for f in all_findings if not _is_own(f)):
         if finding.controls and all((c, finding.resource) in covered for c in finding.controls):
             continue
-        if not finding.controls and finding.status == "fail":
+        if finding.status == "fail" and not finding.controls:
             finding = replace(finding, status="warn", message=f"{finding.message} (advisory: maps to no catalogue control)")
+        elif finding.status == "fail" and set(finding.controls) <= own_controls:
+            finding = replace(finding, status="warn", message=f"{finding.message} (not confirmed by the citygate policy for this control)")
         merged.append(finding)
     return merged
+
+
+def controls_with_own_rules() -> set[str]:
+    """Controls one of our policies (CG-... rule ids) enforces."""
+    return {control.id for control in load_catalogue() if any(_own_rule(rule) for rule in control.rules)}
 
 
 def run_gate(
@@ -132,7 +147,11 @@ def run_gate(
     started = time.perf_counter()
     instances = [make_engine(name, opa_url) for name in dict.fromkeys(engines)]
     outcomes = _run_all(instances, GateInput(inventory=inventory, path=path), timeout)
-    findings = merge([*extra_findings, *(f for _, found in outcomes for f in found)])
+    ran_own = any(run.engine in OWN_ENGINES and run.status == "ok" for run, _ in outcomes)
+    findings = merge(
+        [*extra_findings, *(f for _, found in outcomes for f in found)],
+        controls_with_own_rules() if ran_own else set(),
+    )
     findings = apply_waivers(findings, waivers, today or dt.date.today())
     findings.sort(key=lambda f: (f.status != "fail", -f.severity, f.id, f.resource))
     return GateReport(

@@ -4,6 +4,9 @@ A subprocess (not moto's in-process ThreadedMotoServer) keeps moto's global stat
 imports out of our process, and lets `apply --keep-running` leave the server up for a later
 `verify`/`destroy`: the server's endpoint and pid are then recorded in a small JSON file that the
 next command reuses while the process is alive.
+
+The child runs this module (`python -m citygate.moto_server`), which applies the few fixes listed
+in `_fix_moto` and docs/local-differences.md before handing over to moto's own server.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
+from typing import Any
 
 from citygate.errors import CitygateError
+from citygate.paths import ROOT
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 60.0
@@ -85,9 +90,11 @@ class MotoServer:
     def _spawn(self, port: int) -> None:
         self.endpoint = f"http://{HOST}:{port}"
         output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+                [sys.executable, "-m", "citygate.moto_server", "-H", HOST, "-p", str(port)],
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -185,3 +192,54 @@ def _pid_alive(pid: int) -> bool:
     except ChildProcessError:
         return True
     return done == 0
+
+
+def _fix_moto() -> None:
+    """Work around moto 5.2 defects that real AWS does not have (each listed in docs/local-differences.md).
+
+    1. Lambda: run no containers (there is no container runtime); invocations get a canned reply.
+    2. S3 logging: moto crashes reading a target-bucket policy whose statement has `Principal: "*"`;
+       only dict principals can grant the logging service, so the others are skipped.
+    3. Secrets Manager: configuring rotation of a secret that has no value yet crashes moto; AWS
+       lets the rotation function create the first version, so the rotation is recorded without one.
+    """
+    from moto.core.config import default_user_config
+    from moto.s3.models import FakeBucket
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    default_user_config["lambda"] = {"use_docker": False}
+
+    logging_allowed = FakeBucket._log_permissions_enabled_policy
+
+    def logging_allowed_by_dict_principals(target_bucket: Any, target_prefix: str | None) -> bool:
+        if not target_bucket.policy:
+            return bool(logging_allowed(target_bucket, target_prefix))
+        policy = json.loads(target_bucket.policy.decode())
+        statements = policy.get("Statement", [])
+        policy["Statement"] = [s for s in statements if isinstance(s.get("Principal"), dict)]
+        view: Any = SimpleNamespace(
+            policy=json.dumps(policy).encode(), partition=target_bucket.partition, name=target_bucket.name
+        )
+        return bool(logging_allowed(view, target_prefix))
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_dict_principals)  # type: ignore[method-assign]
+
+    rotate = SecretsManagerBackend.rotate_secret
+
+    def rotate_secret(self: Any, secret_id: str, **kwargs: Any) -> Any:
+        secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if secret is None or getattr(secret, "versions", True):
+            return rotate(self, secret_id, **kwargs)
+        lambda_arn = kwargs.pop("rotation_lambda_arn", None)
+        result = rotate(self, secret_id, rotation_lambda_arn=None, **kwargs)
+        secret.rotation_lambda_arn = lambda_arn or ""
+        return result
+
+    SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
+
+
+if __name__ == "__main__":
+    _fix_moto()
+    from moto.server import main as moto_main
+
+    moto_main(sys.argv[1:])

@@ -18,11 +18,17 @@ Feature: Network exposure
       | aws_security_group_rule           | ipv6_cidr_blocks | ::/0      |
       | aws_vpc_security_group_ingress_rule | cidr_ipv4      | 0.0.0.0/0 |
 
-  @CG-NET-1 @FSBP-EC2.13
-  Scenario: Security groups open no inline ingress to the internet
+  @config @CG-NET-1 @FSBP-EC2.13
+  Scenario: Security groups declare no inline ingress from the internet
     Given resources of type "aws_security_group"
     Then "ingress.cidr_blocks" must not be "0.0.0.0/0"
     And "ingress.ipv6_cidr_blocks" must not be "::/0"
+
+  @live @CG-NET-1 @FSBP-EC2.19 @CIS-AWS-5.2
+  Scenario: As deployed, security groups admit only web ports from the internet
+    Given resources of type "aws_security_group"
+    Then "ingress[cidr_blocks=0.0.0.0/0].from_port" must be one of "80, 443" where set
+    And "ingress[cidr_blocks=0.0.0.0/0].to_port" must be one of "80, 443" where set
 
   @CG-NET-2 @FSBP-EKS.1 @CIS-EKS-5.4.1 @CIS-EKS-5.4.2
   Scenario: The Kubernetes API is reachable only from inside the VPC
@@ -41,9 +47,15 @@ Feature: Network exposure
     Then each must have a "aws_flow_log" attached through "vpc_id"
     And "traffic_type" must be "ALL"
 
-  @CG-NET-5 @FSBP-EC2.2 @CIS-AWS-5.4
-  Scenario: The default security group of every VPC admits nothing
+  @config @CG-NET-5 @FSBP-EC2.2 @CIS-AWS-5.4
+  Scenario: The default security group of every VPC declares no rules
     Given resources of type "aws_vpc"
     Then each must have a "aws_default_security_group" attached through "vpc_id"
     And "ingress" must be empty
+    And "egress" must be empty
+
+  @live @CG-NET-5 @FSBP-EC2.2 @CIS-AWS-5.4
+  Scenario: As deployed, the default security group admits nothing
+    Given resources of type "aws_default_security_group"
+    Then "ingress" must be empty
     And "egress" must be empty

@@ -88,7 +88,7 @@ class LogArchive(Construct):
                 allow(
                     "S3ServerAccessLogDelivery",
                     ["s3:PutObject"],
-                    [f"{access_logs_arn}/s3/*"],
+                    f"{access_logs_arn}/*",
                     Principal={"Service": "logging.s3.amazonaws.com"},
                     Condition={"StringEquals": {"aws:SourceAccount": account}},
                 ),

@@ -90,7 +90,7 @@ class SecureBucket(ResourceGroup):
             self,
             "policy",
             bucket=bucket_id,
-            policy=document(deny_insecure_transport(self.arn), *policy_statements),
+            policy=document(*policy_statements, deny_insecure_transport(self.arn)),
         )
         if logs_to is not None:
             S3BucketLoggingA(
@@ -99,6 +99,7 @@ class SecureBucket(ResourceGroup):
                 bucket=bucket_id,
                 target_bucket=logs_to.bucket.id,
                 target_prefix=f"s3/{self.name}/",
+                depends_on=[logs_to.policy],  # S3 checks the target grants log delivery
             )
         env = ctx.env
         rule = S3BucketLifecycleConfigurationRule(

@@ -36,18 +36,18 @@ NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2
 _ADDONS_NEEDING_NODES = ("coredns", "aws-ebs-csi-driver")
 
 
-def _service_role(group: ResourceGroup, ctx: Context, service: str, policies: tuple[str, ...]) -> IamRole:
-    """A role in `group` assumed by an AWS service, with AWS managed policies attached.
+def _service_role(
+    scope: Construct, purpose: str, ctx: Context, service: str, policies: tuple[str, ...]
+) -> tuple[ResourceGroup, IamRole]:
+    """A group `purpose` holding a role assumed by an AWS service, with AWS managed policies attached.
 
     The attachments sit beside the group (one id per policy, e.g. `nodes_AmazonEKSWorkerNodePolicy`).
     """
-    purpose = group.node.id
+    group = ResourceGroup(scope, purpose)
     role = IamRole(group, "role", name=ctx.name(purpose.replace("_", "-")), assume_role_policy=service_trust(service))
-    scope = group.node.scope
-    assert scope is not None
     for policy in policies:
         IamRolePolicyAttachment(scope, f"{purpose}_{policy}", role=role.name, policy_arn=f"{_MANAGED}{policy}")
-    return role
+    return group, role
 
 
 class Cluster(Construct):
@@ -58,7 +58,7 @@ class Cluster(Construct):
         env = ctx.env
         self.name = env.cluster_name
         group = ResourceGroup(self, "eks")
-        cluster_role = _service_role(ResourceGroup(self, "eks_cluster"), ctx, "eks.amazonaws.com", CLUSTER_POLICIES)
+        _, cluster_role = _service_role(self, "eks_cluster", ctx, "eks.amazonaws.com", CLUSTER_POLICIES)
         logs = log_group(group, "log_group", ctx, f"/aws/eks/{self.name}/cluster", keys.logs)
         self.security_group = SecurityGroup(
             group,
@@ -122,8 +122,7 @@ class Cluster(Construct):
 
     def _nodes(self, ctx: Context, keys: Keys, network: Network) -> EksNodeGroup:
         env = ctx.env
-        group = ResourceGroup(self, "nodes")
-        role = _service_role(group, ctx, "ec2.amazonaws.com", NODE_POLICIES)
+        group, role = _service_role(self, "nodes", ctx, "ec2.amazonaws.com", NODE_POLICIES)
         template = LaunchTemplate(
             group,
             "template",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kinesis_stream import KinesisStream
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
@@ -25,10 +27,12 @@ from stacks.context import Context
 from stacks.keys import Keys
 from stacks.naming import ResourceGroup
 from stacks.network import Network
+from stacks.policy import service_trust
 
 DATA_LAKE_ZONES = ("raw", "processed", "models", "logs")
 POSTGRES_PORT = 5432
 AURORA_ENGINE_VERSION = "16.4"
+ENHANCED_MONITORING_SECONDS = 60
 
 
 class Data(Construct):
@@ -129,6 +133,18 @@ class Data(Construct):
             final_snapshot_identifier=None if env.disposable else ctx.name("aurora-final"),
             enabled_cloudwatch_logs_exports=["postgresql"],
         )
+        monitoring = IamRole(
+            group,
+            "monitoring",
+            name=ctx.name("aurora-monitoring"),
+            assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
+        )
+        IamRolePolicyAttachment(
+            group,
+            "monitoring_policy",
+            role=monitoring.name,
+            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        )
         for index in range(env.aurora_instances):
             RdsClusterInstance(
                 self,
@@ -142,5 +158,7 @@ class Data(Construct):
                 auto_minor_version_upgrade=True,
                 performance_insights_enabled=True,
                 performance_insights_kms_key_id=keys.database.arn,
+                monitoring_interval=ENHANCED_MONITORING_SECONDS,
+                monitoring_role_arn=monitoring.arn,
             )
         return cluster

@@ -89,6 +89,7 @@ class Edge(Construct):
             domain_name=ctx.env.domain_name,
             subject_alternative_names=[f"*.{ctx.env.domain_name}"],
             validation_method="DNS",
+            lifecycle={"create_before_destroy": True},  # a renewed certificate is in place before the old goes
         )
         self.target_group = LbTargetGroup(
             group,

@@ -40,7 +40,10 @@ class PlatformStack(ReadableIdsStack):
                 )
             ],
         )
-        self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        # Pinned explicitly: the provider mirror (and the policies) are for exactly this version.
+        self.add_override(
+            "terraform.required_providers.aws", {"source": "hashicorp/aws", "version": AWS_PROVIDER_VERSION}
+        )
         account = DataAwsCallerIdentity(self, "current")
         ctx = Context(env=env, account_id=account.account_id)
 

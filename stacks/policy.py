@@ -17,7 +17,7 @@ def document(*statements: Statement) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
 
 
-def allow(sid: str, actions: list[str], resources: list[str], **extra: Any) -> Statement:
+def allow(sid: str, actions: list[str], resources: list[str] | str, **extra: Any) -> Statement:
     """An Allow statement; `extra` adds Principal/Condition keys as given."""
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources, **extra}
 

@@ -29,7 +29,7 @@ from citygate.model import Inventory
 SCENARIO_PROPERTY = "scenario"
 TARGET_PROPERTY = "target"
 EVIDENCE_PROPERTY = "evidence"
-TARGET_TAGS = ("live", "workloads", "workflows")
+TARGET_TAGS = ("config", "live", "workloads", "workflows")
 
 _BINDERS: dict[str, Callable[..., Any]] = {"given": given, "when": when, "then": then}
 _VOCABULARY_FUNCS = {definition.func for definition in VOCABULARY}

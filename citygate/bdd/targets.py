@@ -1,8 +1,10 @@
 """Which inventories a scenario judges, decided by its tags.
 
 Untagged scenarios judge the platform as synthesized and as planned, for every environment;
-`@live` ones the account after apply on the embedded AWS; `@workloads` ones the Kubernetes
-manifests; `@workflows` ones the CI/CD workflows.  Environment variables narrow a run (the `report --env` option sets them):
+`@config` ones only what the synthesized configuration declares (for attributes a plan reports as
+computed by the provider, such as a security group's inline rules); `@live` ones the account after
+apply on the embedded AWS; `@workloads` ones the Kubernetes manifests; `@workflows` the CI/CD
+workflows.  Environment variables narrow a run (the `report --env` option sets them):
 CITYGATE_BDD_ENVS=prod,staging   CITYGATE_BDD_SOURCES=plan   CITYGATE_BDD_LIVE_ENVS=local
 """
 
@@ -52,4 +54,6 @@ def targets_for(tags: Iterable[str]) -> list[Target]:
         live = _chosen("CITYGATE_BDD_LIVE_ENVS", LIVE_ENVIRONMENTS, ENVIRONMENTS)
         return [Target("live", env) for env in environments if env in live]
     sources = _chosen("CITYGATE_BDD_SOURCES", SOURCES, SOURCES)
+    if "config" in tags:
+        sources = [s for s in sources if s == "synth"]
     return [Target(source, env) for env in environments for source in SOURCES if source in sources]

@@ -7,7 +7,7 @@
     When the environment is "prod, staging"                  through "path", environment is ...)
     Then there must be at least one such resource           (after a When: no vacuous pass)
     Then "versioning_configuration.status" must be "Enabled"
-    Then "path" must not be "x" / must include "x" / must be one of "a, b" / must be at least "7"
+    Then "path" must not be "x" / must include "x" / must be one of "a, b" [where set] / at least "7"
     Then "path" must match "regex" / must not match "regex" / must include one matching "regex"
     Then "path" must be set / must not be set / must be empty
     Then "kms_key_id" must reference a "aws_kms_key"        (before apply: references; after: ids)
@@ -203,6 +203,12 @@ def must_be_one_of(spec: Spec, path: str, values: str) -> None:
     spec.require(_every(path, lambda v: any(same(v, a) for a in allowed)), f"{path} in [{values}]")
 
 
+@step("then", '"{path}" must be one of "{values}" where set')
+def must_be_one_of_where_set(spec: Spec, path: str, values: str) -> None:
+    allowed = [literal(v) for v in _listed(values)]
+    spec.require(_no(path, lambda v: not any(same(v, a) for a in allowed)), f"{path}, where set, in [{values}]")
+
+
 @step("then", '"{path}" must be at least "{minimum}"')
 def must_be_at_least(spec: Spec, path: str, minimum: str) -> None:
     bound = float(minimum)
@@ -240,7 +246,7 @@ def _no(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]
 
 def _matches(pattern: str) -> Callable[[Any], bool]:
     regex = re.compile(pattern)
-    return lambda v: isinstance(v, str) and bool(regex.fullmatch(v))
+    return lambda v: isinstance(v, str | int | float) and bool(regex.fullmatch(str(_canonical(v))))
 
 
 @step("then", '"{path}" must include "{value}"')

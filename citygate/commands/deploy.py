@@ -16,10 +16,10 @@ from typing import Any, Protocol
 import click
 
 from citygate.errors import CitygateError
+from citygate.k8s.extra import ENVIRONMENTS
 from citygate.model import Inventory, Resource
 from citygate.paths import WAIVERS_FILE, WORK, WORKLOADS
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
 FIELD_MANAGER = "citygate"
 # Objects others depend on go first: namespaces before what lives in them, identities before pods.
 APPLY_ORDER = (
@@ -56,6 +56,12 @@ def overlay_path(env: str) -> Path:
     return WORKLOADS / "overlays" / env
 
 
+def overlay_inventory(env: str) -> Inventory:
+    from citygate.k8s import load_manifests
+
+    return load_manifests(overlay_path(env), environment=env)
+
+
 def apply_order(resources: Iterable[Resource]) -> list[Resource]:
     rank = {kind: i for i, kind in enumerate(APPLY_ORDER)}
     return sorted(resources, key=lambda r: rank.get(r.type, len(APPLY_ORDER)))
@@ -72,12 +78,18 @@ def kubeconfig_file(explicit: str | None) -> Path:
 
 def connect(kubeconfig: Path, context: str | None) -> ClusterClient:
     from kubernetes import config, dynamic
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
 
     try:
         api_client = config.new_client_from_config(config_file=str(kubeconfig), context=context)
     except config.ConfigException as exc:
         raise CitygateError(f"unusable kubeconfig: {exc}", str(kubeconfig)) from exc
-    return dynamic.DynamicClient(api_client)
+    try:
+        return dynamic.DynamicClient(api_client)  # discovers the API groups: the first request
+    except (ApiException, HTTPError, OSError) as exc:
+        host = api_client.configuration.host
+        raise CitygateError(f"cannot reach the cluster at {host}: {type(exc).__name__}", "deploy") from exc
 
 
 def apply_all(client: ClusterClient, resources: Sequence[Resource], dry_run: bool) -> list[str]:
@@ -134,10 +146,8 @@ def gate(inventory: Inventory, engines: Sequence[str]) -> int:
 @click.option("--dry-run-only", is_flag=True, help="Stop after the server-side dry run.")
 def deploy(env: str, kubeconfig: str | None, context: str | None, engines_text: str, dry_run_only: bool) -> int:
     """Apply the workload manifests to a cluster (server-side apply, dry-run first)."""
-    from citygate.k8s import load_manifests
-
     config_file = kubeconfig_file(kubeconfig)
-    inventory = load_manifests(overlay_path(env), environment=env)
+    inventory = overlay_inventory(env)
     verdict = gate(inventory, [e.strip() for e in engines_text.split(",") if e.strip()])
     if verdict:
         click.echo(f"citygate: deploy {env}: the gate failed; nothing was applied", err=True)

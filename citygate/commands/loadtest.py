@@ -32,7 +32,7 @@ def _check_host(host: str) -> None:
 
 
 @click.command("loadtest")
-@click.option("--host", help="Base URL of a running inference service (e.g. the staging ingress).")
+@click.option("--host", help="Base URL of a running inference service (e.g. http://inference.production.svc).")
 @click.option("--local", is_flag=True, help="Start the service on 127.0.0.1 for the run, then stop it.")
 @click.option("--profile", default="local", show_default=True, help="SLO profile in loadtests/slo_profiles.yaml.")
 @click.option("--users", type=click.IntRange(min=1), help="Concurrent users (default: the profile's).")
@@ -56,7 +56,10 @@ def loadtest(
     html: Path | None,
     json_file: Path | None,
 ) -> int:
-    """Run the Locust suite against the service and gate promotion on the profile's SLOs."""
+    """Run the Locust suite against the service and gate promotion on the profile's SLOs.
+
+    Exit 0 when every SLO holds, 1 when one is breached, 2 on error (unreachable host, bad profile).
+    """
     if bool(host) == local:
         raise CitygateError("give exactly one of --host URL or --local", "loadtest")
     chosen = load_profile(profile)

@@ -46,10 +46,12 @@ def reachability(workloads: Path) -> list[MatrixView]:
     show_default=True,
     help="The feature folder (with its conftest.py) to run.",
 )
+@click.option("--live/--no-live", default=True, help="Run the @live scenarios (they apply into an embedded AWS).")
 @click.option("--reachability/--no-reachability", "with_matrix", default=True, help="Add the NetworkPolicy matrix.")
-def report(output: Path, environments: tuple[str, ...], features_dir: Path, with_matrix: bool) -> int:
+def report(output: Path, environments: tuple[str, ...], features_dir: Path, live: bool, with_matrix: bool) -> int:
     """Run the specs, then write one HTML page: scenarios, results, evidence, coverage, waivers."""
-    run = run_suite(features_dir, output.parent / f"{output.stem}-results", environments)
+    results = output.parent / f"{output.stem}-results"
+    run = run_suite(features_dir, results, environments, () if live else ("-m", "not live"))
     runs = read_runs(run.junit_xml, run.cucumber_json)
     today = dt.date.today()
     waivers = [WaiverView(w, w.expired(today)) for w in load_waivers(WAIVERS_FILE)] if WAIVERS_FILE.is_file() else []

@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from citygate.engines.base import GateInput
-from citygate.engines.external import controls_for, find_tool, parse_json, run_tool, severity_for
+from citygate.engines.external import (
+    controls_for,
+    find_tool,
+    parse_json,
+    run_tool,
+    severity_for,
+    stage_plan,
+    status_for,
+)
 from citygate.errors import CitygateError
 from citygate.findings import Finding
 from citygate.k8s.kinds import address as k8s_address
@@ -52,24 +60,30 @@ def framework_for(inventory: Inventory) -> str:
     return FRAMEWORKS[inventory.kind]
 
 
+def stage_workflows(gate_input: GateInput, folder: Path) -> dict[str, str]:
+    """Copies of the workflows under `.github/workflows/`, where alone Checkov looks for them;
+    returns staged copy -> the user's file."""
+    staged = folder / WORKFLOWS_DIR
+    staged.mkdir(parents=True)
+    originals: dict[str, str] = {}
+    for file in sorted({r.file for r in gate_input.inventory.resources if r.file}):
+        shutil.copyfile(file, staged / Path(file).name)
+        originals[str(staged / Path(file).name)] = file
+    return originals
+
+
 @contextmanager
 def scan_target(gate_input: GateInput, framework: str) -> Iterator[tuple[Path, dict[str, str]]]:
-    """The path Checkov scans and a map of the files it will report back to the user's files.
-
-    Workflows are copied under a `.github/workflows/` folder of their own, since Checkov silently
-    skips workflow files anywhere else.
-    """
-    if framework != "github_actions":
-        yield gate_input.path.resolve(), {}
-        return
+    """The path Checkov scans and a map from the files it reports back to the user's files."""
     with tempfile.TemporaryDirectory(prefix="citygate-checkov-") as tmp:
-        staged = Path(tmp) / WORKFLOWS_DIR
-        staged.mkdir(parents=True)
-        originals: dict[str, str] = {}
-        for file in sorted({r.file for r in gate_input.inventory.resources if r.file}):
-            shutil.copyfile(file, staged / Path(file).name)
-            originals[str(staged / Path(file).name)] = file
-        yield Path(tmp), originals
+        folder = Path(tmp)
+        if framework == "github_actions":
+            yield folder, stage_workflows(gate_input, folder)
+        elif framework == "terraform_plan":
+            staged = stage_plan(gate_input, folder)
+            yield staged, {str(staged): str(gate_input.path)}
+        else:
+            yield gate_input.path.resolve(), {}
 
 
 def command(binary: Path, target: Path, framework: str) -> list[str]:
@@ -189,7 +203,7 @@ def to_finding(check: dict[str, Any], addressing: Addressing) -> Finding:
         id=check["check_id"],
         title=check["check_name"],
         severity=severity_for(controls, check.get("severity")),
-        status="fail",
+        status=status_for(controls),
         resource=addressing.address(check),
         message=message,
         engine=ENGINE,

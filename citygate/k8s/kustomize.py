@@ -16,7 +16,7 @@ import jsonpatch
 import yaml
 
 from citygate.errors import CitygateError
-from citygate.k8s.documents import Document, read_manifests, read_yaml_mapping
+from citygate.k8s.documents import Document, SafeLoader, read_manifests, read_yaml_mapping
 from citygate.k8s.kinds import containers, pod_spec, pod_template_metadata
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -152,7 +152,7 @@ def _apply_patches(docs: list[Document], entries: list[dict[str, Any]], director
             text = (directory / str(entry["path"])).read_text(encoding="utf-8")
         else:
             raise CitygateError("a patch needs `patch` or `path`", str(kfile))
-        operations = yaml.safe_load(text)
+        operations = yaml.load(text, Loader=SafeLoader)
         if not isinstance(operations, list):
             raise CitygateError("strategic-merge patches are not supported; use JSON 6902 operations", str(kfile))
         matched = [d for d in docs if _matches(d.manifest, target)]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citygate.k8s.kinds import containers, pod_spec, pod_template_metadata
-from citygate.k8s.ports import MAX_PORT, PROTOCOLS, PortSet
+from citygate.k8s.ports import MAX_PORT, PortSet
 from citygate.k8s.selectors import matches
 from citygate.model import Resource
 
@@ -270,6 +270,3 @@ def matrix(analyzer: Analyzer, bundle: str) -> ReachabilityMatrix:
             if ports:
                 flows.append(Flow(source.name, destination.name, ports))
     return ReachabilityMatrix(bundle, [e.name for e in analyzer.endpoints], flows, sorted(analyzer.own))
-
-
-__all__ = ["PROTOCOLS", "Analyzer", "External", "Flow", "ReachabilityMatrix", "Workload", "matrix"]

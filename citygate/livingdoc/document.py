@@ -16,6 +16,7 @@ from citygate.waivers import Waiver
 
 CONTROL_TAG = re.compile(r"^CG-[A-Z0-9]+-[0-9]+$")
 TARGET_TAGS = {
+    "config": "each environment's synthesized configuration (what it declares)",
     "live": "the live account after apply on the embedded AWS",
     "workloads": "the workload manifests",
     "workflows": "the CI/CD workflows",

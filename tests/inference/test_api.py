@@ -61,7 +61,13 @@ def test_invalid_reading_is_422_naming_the_field(
 ) -> None:
     response = client.post("/v1/predict", json=reading(**overrides))
     assert response.status_code == 422
-    assert any(error["loc"].endswith(field) for error in response.json()["detail"])
+    assert field in [error["loc"] for error in response.json()["detail"]]
+
+
+def test_batch_errors_point_at_the_bad_instance(client: TestClient, reading: Reading) -> None:
+    response = client.post("/v1/predict", json={"instances": [reading(), reading(speed_kmh=-1)]})
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == ["instances.1.speed_kmh"]
 
 
 def test_missing_field_is_422(client: TestClient, reading: Reading) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from citysense_inference import train as training
 from citysense_inference.data import generate
 from citysense_inference.model import ModelArtifact
 from citysense_inference.settings import DEFAULT_MODEL_URI
-from citysense_inference.train import REQUIRED_IMPROVEMENT, main, train
+from citysense_inference.train import REQUIRED_IMPROVEMENT, train
 
 COMMITTED = Path(DEFAULT_MODEL_URI)
 
@@ -53,7 +54,29 @@ def test_committed_artifact_is_regenerable(trained: tuple[ModelArtifact, dict[st
     assert json.loads(COMMITTED.with_suffix(".metrics.json").read_text()) == metrics
 
 
-def test_training_script_writes_artifact_and_metrics(tmp_path: Path) -> None:
-    assert main(["--out", str(tmp_path), "--version", "9.9.9"]) == 0
+def _stub_training(
+    monkeypatch: pytest.MonkeyPatch, trained: tuple[ModelArtifact, dict[str, Any]], improvement: float
+) -> None:
+    artifact, metrics = trained
+
+    def fake_train(version: str) -> tuple[ModelArtifact, dict[str, Any]]:
+        stamped = artifact.model_copy(update={"version": version})
+        return stamped, {**metrics, "version": version, "improvement_over_best_baseline": improvement}
+
+    monkeypatch.setattr(training, "train", fake_train)
+
+
+def test_training_script_writes_artifact_and_metrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained: tuple[ModelArtifact, dict[str, Any]]
+) -> None:
+    _stub_training(monkeypatch, trained, improvement=0.2)
+    assert training.main(["--out", str(tmp_path), "--version", "9.9.9"]) == 0
     assert ModelArtifact.model_validate_json((tmp_path / "citysense-speed-9.9.9.json").read_text()).version == "9.9.9"
     assert json.loads((tmp_path / "citysense-speed-9.9.9.metrics.json").read_text())["version"] == "9.9.9"
+
+
+def test_training_script_fails_a_model_that_does_not_beat_the_baselines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained: tuple[ModelArtifact, dict[str, Any]]
+) -> None:
+    _stub_training(monkeypatch, trained, improvement=REQUIRED_IMPROVEMENT - 0.01)
+    assert training.main(["--out", str(tmp_path)]) == 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
-from citygate.live.checks import RULES
 from citygate.live.rules import LiveContext
 
 

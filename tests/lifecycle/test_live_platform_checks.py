@@ -46,7 +46,9 @@ def test_eks_oidc_provider_must_be_registered(aws: AwsClients) -> None:
     resource = cluster(aws, "c", True)
     assert "no IAM OIDC provider" in problems(aws, "CG-LIVE-EKS-004", resource)["aws_eks_cluster.c"][0]
     issuer = aws("eks").describe_cluster(name="c")["cluster"]["identity"]["oidc"]["issuer"]
-    aws("iam").create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])
+    aws("iam").create_open_id_connect_provider(
+        Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40]
+    )
     assert problems(aws, "CG-LIVE-EKS-004", resource) == {"aws_eks_cluster.c": ()}
 
 
@@ -81,7 +83,9 @@ def test_irsa_trust_pins_one_service_account(document: dict[str, object], proble
 
 
 def test_roles_without_web_identity_are_not_irsa() -> None:
-    service_role = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    service_role = {
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    }
     assert irsa_trust_problems(service_role) is None
 
 
@@ -188,7 +192,9 @@ def load_balancer(aws: AwsClients, name: str) -> str:
     ec2 = aws("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
+            "SubnetId"
+        ]
         for i, az in ((1, "a"), (2, "b"))
     ]
     return str(aws("elbv2").create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"])

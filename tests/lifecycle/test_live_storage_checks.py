@@ -20,7 +20,9 @@ def bucket(aws: AwsClients, name: str, hardened: bool) -> tuple[str, str, dict[s
         s3.put_bucket_encryption(
             Bucket=name,
             ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cmk(aws)}}]
+                "Rules": [
+                    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cmk(aws)}}
+                ]
             },
         )
         s3.put_public_access_block(
@@ -59,7 +61,9 @@ def test_s3_encryption_with_the_aws_managed_key_fails(aws: AwsClients) -> None:
     aws("s3").create_bucket(Bucket="aes")
     aws("s3").put_bucket_encryption(
         Bucket="aes",
-        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
     )
     assert problems(aws, "CG-LIVE-S3-001", ("aws_s3_bucket", "aes", {"bucket": "aes"})) == {
         "aws_s3_bucket.aes": ("default encryption is not SSE-KMS",)
@@ -76,7 +80,10 @@ def test_kms_rotation(aws: AwsClients) -> None:
     rotated, plain = kms.create_key()["KeyMetadata"]["KeyId"], kms.create_key()["KeyMetadata"]["KeyId"]
     kms.enable_key_rotation(KeyId=rotated)
     found = problems(
-        aws, "CG-LIVE-KMS-001", ("aws_kms_key", "rotated", {"key_id": rotated}), ("aws_kms_key", "plain", {"key_id": plain})
+        aws,
+        "CG-LIVE-KMS-001",
+        ("aws_kms_key", "rotated", {"key_id": rotated}),
+        ("aws_kms_key", "plain", {"key_id": plain}),
     )
     assert found == {"aws_kms_key.rotated": (), "aws_kms_key.plain": ("automatic rotation is off",)}
 
@@ -91,7 +98,9 @@ def test_dynamodb_encryption_and_pitr(aws: AwsClients) -> None:
     ddb.create_table(
         TableName="good", SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": cmk(aws)}, **table
     )
-    ddb.update_continuous_backups(TableName="good", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.update_continuous_backups(
+        TableName="good", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
     ddb.create_table(TableName="bad", **table)
     tables = (("aws_dynamodb_table", "good", {"name": "good"}), ("aws_dynamodb_table", "bad", {"name": "bad"}))
     encryption, pitr = problems(aws, "CG-LIVE-DDB-001", *tables), problems(aws, "CG-LIVE-DDB-002", *tables)
@@ -121,7 +130,10 @@ def test_kinesis_encryption(aws: AwsClients) -> None:
     kinesis.start_stream_encryption(StreamName="good", EncryptionType="KMS", KeyId=cmk(aws))
     kinesis.create_stream(StreamName="bad", ShardCount=1)
     found = problems(
-        aws, "CG-LIVE-KIN-001", ("aws_kinesis_stream", "good", {"name": "good"}), ("aws_kinesis_stream", "bad", {"name": "bad"})
+        aws,
+        "CG-LIVE-KIN-001",
+        ("aws_kinesis_stream", "good", {"name": "good"}),
+        ("aws_kinesis_stream", "bad", {"name": "bad"}),
     )
     assert found == {"aws_kinesis_stream.good": (), "aws_kinesis_stream.bad": ("server-side encryption is off",)}
 

@@ -81,7 +81,12 @@ def test_kustomize_overlay(tmp_path: Path) -> None:
             "labels": [{"pairs": {"env": "prod"}, "includeTemplates": True}],
             "images": [{"name": "registry.example/app", "newName": "ecr.example/app", "digest": "sha256:abc"}],
             "replicas": [{"name": "app", "count": 3}],
-            "patches": [{"target": {"kind": "Deployment", "name": "app"}, "patch": "- {op: add, path: /metadata/namespace, value: prod}"}],
+            "patches": [
+                {
+                    "target": {"kind": "Deployment", "name": "app"},
+                    "patch": "- {op: add, path: /metadata/namespace, value: prod}",
+                }
+            ],
         },
     )
     inventory = load_manifests(tmp_path)  # the base is used by the overlay, so only the overlay is a bundle
@@ -101,11 +106,17 @@ def test_kustomize_overlay(tmp_path: Path) -> None:
         ({"resources": ["https://github.com/x/y"]}, "only local resources"),
         ({"resources": ["missing.yaml"]}, "does not exist"),
         ({"resources": ["app.yaml"], "patches": [{"target": {"kind": "Service"}, "patch": "[]"}]}, "matches nothing"),
-        ({"resources": ["app.yaml"], "patches": [{"target": {"kind": "Deployment"}, "patch": "spec: {}"}]}, "strategic-merge"),
+        (
+            {"resources": ["app.yaml"], "patches": [{"target": {"kind": "Deployment"}, "patch": "spec: {}"}]},
+            "strategic-merge",
+        ),
         ({"resources": ["app.yaml"], "patches": [{"patch": "[]"}]}, "with a target"),
         ({"resources": ["app.yaml"], "replicas": [{"name": "other", "count": 1}]}, "no workload named"),
         (
-            {"resources": ["app.yaml"], "patches": [{"target": {"kind": "Deployment"}, "patch": "- {op: remove, path: /nope}"}]},
+            {
+                "resources": ["app.yaml"],
+                "patches": [{"target": {"kind": "Deployment"}, "patch": "- {op: remove, path: /nope}"}],
+            },
             "patch failed",
         ),
     ],

@@ -49,9 +49,15 @@ def test_overlay_passes_every_workload_check(env: str, synth_out: dict[str, Path
 def test_overlay_points_at_its_own_account(env: str) -> None:
     accounts = {"local": "123456789012", "dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
     inventory = overlay(env)
-    images = {c["image"] for r in inventory.by_type("Deployment") for c in r.values["spec"]["template"]["spec"]["containers"]}
-    assert all(i.startswith(f"{accounts[env]}.dkr.ecr.") and f"/citygate/{env}/" in i and "@sha256:" in i for i in images)
-    arns = {r.values["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] for r in inventory.by_type("ServiceAccount")}
+    images = {
+        c["image"] for r in inventory.by_type("Deployment") for c in r.values["spec"]["template"]["spec"]["containers"]
+    }
+    assert all(
+        i.startswith(f"{accounts[env]}.dkr.ecr.") and f"/citygate/{env}/" in i and "@sha256:" in i for i in images
+    )
+    arns = {
+        r.values["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] for r in inventory.by_type("ServiceAccount")
+    }
     assert all(a.startswith(f"arn:aws:iam::{accounts[env]}:role/citygate-{env}-irsa-") for a in arns)
     assert all(r.values["metadata"]["labels"]["citygate.io/environment"] == env for r in inventory.resources)
 
@@ -106,3 +112,26 @@ def test_matrix_is_json_for_the_report() -> None:
     data = prod_matrix().to_dict()
     assert {"bundle", "endpoints", "defined", "flows"} <= set(data)
     assert {"from": WEB, "to": API, "ports": ["TCP/8000"]} in data["flows"]
+
+
+def test_network_policy_addresses_are_the_stacks_subnets() -> None:
+    """The ALB, Aurora and VPC-endpoint CIDRs in the NetworkPolicies and the intent are the VPC's own."""
+    from stacks.config import DATA_SUBNET_CIDRS, PRIVATE_SUBNET_CIDRS, PUBLIC_SUBNET_CIDRS, VPC_CIDR
+
+    blocks = [
+        peer["ipBlock"]
+        for policy in overlay("prod").by_type("NetworkPolicy")
+        for rule in [*policy.values["spec"].get("ingress", []), *policy.values["spec"].get("egress", [])]
+        for peer in rule.get("from", rule.get("to", []))
+        if "ipBlock" in peer
+    ]
+    assert {b["cidr"] for b in blocks} == {*PUBLIC_SUBNET_CIDRS, *PRIVATE_SUBNET_CIDRS, *DATA_SUBNET_CIDRS, "0.0.0.0/0"}
+    assert {e for b in blocks for e in b.get("except", [])} == {VPC_CIDR}
+    ingress_sources = {
+        peer["ipBlock"]["cidr"]
+        for policy in overlay("prod").by_type("NetworkPolicy")
+        for rule in policy.values["spec"].get("ingress", [])
+        for peer in rule.get("from", [])
+        if "ipBlock" in peer
+    }
+    assert ingress_sources == set(PUBLIC_SUBNET_CIDRS)  # only the ALB's subnets reach pods from outside

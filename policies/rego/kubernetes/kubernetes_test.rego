@@ -205,3 +205,17 @@ test_cronjob_pod_spec_is_checked if {
 	cron := obj("CronJob", "job", {"spec": {"jobTemplate": {"spec": {"template": {"spec": with_container({"image": "busybox"})}}}}})
 	denied([namespace, default_deny, service_account, cron]) == {["CG-K8S-009", "CronJob/prod/job"]}
 }
+
+test_bare_pod_is_checked if {
+	bare := obj("Pod", "debug", {"metadata": {"labels": {"app": "debug"}}, "spec": with_container({"securityContext": {}})})
+	ids([namespace, default_deny, service_account, bare]) == {"CG-K8S-003", "CG-K8S-004", "CG-K8S-006"}
+}
+
+test_selector_expressions if {
+	labels := {"app": "app", "tier": "web"}
+	kubernetes.selector_matches({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]}, labels)
+	kubernetes.selector_matches({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, labels)
+	kubernetes.selector_matches({"matchExpressions": [{"key": "env", "operator": "DoesNotExist"}]}, labels)
+	not kubernetes.selector_matches({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, labels)
+	not kubernetes.selector_matches({"matchLabels": {"app": "other"}}, labels)
+}

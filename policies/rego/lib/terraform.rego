@@ -8,22 +8,26 @@ import rego.v1
 
 terraform if input.kind == "terraform"
 
-managed contains r if {
+# _type_index[type]: positions of the managed resources of that type (an index keeps rules linear)
+_type_index[r.type] contains i if {
 	terraform
-	some r in input.resources
+	some i, r in input.resources
 	r.mode == "managed"
 }
 
 # resources(t): managed resources of type t
-resources(t) := [r | some r in managed; r.type == t]
+resources(t) := [input.resources[i] | some i in _type_index[t]]
 
 # any_of(types): managed resources of any type in the set
-any_of(types) := [r | some r in managed; r.type in types]
+any_of(types) := [input.resources[i] | some t in types; some i in _type_index[t]]
 
-by_address[r.address] := r if {
+_position[r.address] := i if {
 	terraform
-	some r in input.resources
+	some i, r in input.resources
 }
+
+# by_address[address]: the resource at that address
+by_address[address] := input.resources[i] if some address, i in _position
 
 # referrers[address]: addresses of the resources whose attributes refer to `address`
 referrers[target] contains r.address if {
@@ -37,9 +41,23 @@ referrers[target] contains r.address if {
 # associations, flow logs...), or naming it by a known `name_attr` value.
 attached(target, t) := [r | some a in referrers[target.address]; r := by_address[a]; r.type == t]
 
+# attributes that name another resource by a value known before apply
+_join_attributes := {"bucket", "vpc_id", "resource_arn", "name"}
+
+_name_index[key] contains r.address if {
+	terraform
+	some r in input.resources
+	some attribute in _join_attributes
+	value := r.values[attribute]
+	is_string(value)
+	key := concat("|", [r.type, attribute, value])
+}
+
+# named(t, attr, value): resources of type t whose attr is the known string value
+named(t, attr, value) := [by_address[a] | is_string(value); some a in _name_index[concat("|", [t, attr, value])]]
+
 attached_by_name(target, t, name_attr, value) := [r |
-	some r in resources(t)
-	r.values[name_attr] == value
+	some r in named(t, name_attr, value)
 	not r.address in referrers[target.address]
 ]
 

@@ -16,6 +16,12 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
 CORPUS = Path("/work/shared/corpus/plans")
 
 
+@pytest.fixture(autouse=True)
+def no_project_waivers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Judge fixtures as they are: the project's waivers belong to the project's own stacks."""
+    monkeypatch.setattr("citygate.commands.check.WAIVERS_FILE", tmp_path / "no-waivers.yaml")
+
+
 @pytest.fixture(scope="session")
 def expected_fixtures() -> dict[str, dict[str, str]]:
     """noncompliant fixture file -> {control, rule, resource} the gate must name."""

@@ -91,13 +91,19 @@ def _finding(engine: str, resource: str, controls: list[str], rule: str = "X") -
     return Finding(rule, "t", Severity.HIGH, "fail", resource, "m", engine, controls)
 
 
-def test_external_duplicates_of_our_findings_are_dropped_and_unmapped_ones_are_advisory() -> None:
+def test_scanner_findings_are_deduplicated_and_weighed_against_ours() -> None:
     ours = _finding("rego", "aws_s3_bucket.raw", ["CG-ENC-1"])
     duplicate = _finding("checkov", "aws_s3_bucket.raw", ["CG-ENC-1"], "CKV_AWS_145")
-    elsewhere = _finding("trivy", "aws_s3_bucket.logs", ["CG-ENC-1"], "AWS-0132")
+    unconfirmed = _finding("trivy", "aws_s3_bucket.logs", ["CG-ENC-1"], "AWS-0132")
     unmapped = _finding("checkov", "aws_s3_bucket.raw", [], "CKV_AWS_18")
-    merged = gate.merge([ours, duplicate, elsewhere, unmapped])
-    assert [(f.id, f.status) for f in merged] == [("X", "fail"), ("AWS-0132", "fail"), ("CKV_AWS_18", "warn")]
+    scanner_only = _finding("checkov", "Deployment/ns/api", ["CG-K8S-9"], "CKV_K8S_1")
+    merged = gate.merge([ours, duplicate, unconfirmed, unmapped, scanner_only], {"CG-ENC-1"})
+    assert [(f.id, f.status) for f in merged] == [("X", "fail"), ("AWS-0132", "warn"), ("CKV_AWS_18", "warn"), ("CKV_K8S_1", "fail")]
+
+
+def test_without_our_engine_scanner_findings_keep_failing() -> None:
+    alone = _finding("trivy", "aws_s3_bucket.logs", ["CG-ENC-1"], "AWS-0132")
+    assert [f.status for f in gate.merge([alone], set())] == ["fail"]
 
 
 def test_fail_on_threshold(check_json: Callable[..., tuple[int, dict[str, Any]]]) -> None:

@@ -17,6 +17,8 @@ from citygate.workflows import load_workflows
 DATA = Path(__file__).parent / "data"
 LOADERS: dict[str, tuple[Callable[[Path], object], Path]] = {
     "plan": (load_plan, DATA / "plan.json"),
+    # Terraform 0.12-era plans may hold resource_changes only, without planned_values.
+    "old_plan": (load_plan, DATA / "plan-without-planned-values.json"),
     "synth": (load_synth, DATA / "synth"),
     "k8s": (load_manifests, DATA / "k8s"),
     "workflows": (load_workflows, DATA / "workflows"),

@@ -39,7 +39,7 @@ UNKNOWN_IN_PLAN = {"aws_iam_role.irsa_any_pod"}
 @pytest.fixture(scope="module")
 def checkov_findings() -> dict[str, list[Finding]]:
     """One Checkov run per input kind, shared by the module, run side by side as the gate runs engines."""
-    kinds = ("plan", "synth", "k8s", "workflows")
+    kinds = ("plan", "old_plan", "synth", "k8s", "workflows")
     with ThreadPoolExecutor(len(kinds)) as pool:
         runs = {kind: pool.submit(CheckovEngine().run, gate_input(kind), TIMEOUT) for kind in kinds}
     return {kind: run.result() for kind, run in runs.items()}
@@ -63,10 +63,20 @@ def test_terraform_findings_use_inventory_addresses(checkov_findings: dict[str, 
     assert {f.resource for f in checkov_findings[kind]} <= known  # never `resource.NAME`
 
 
+def test_a_plan_without_planned_values_is_judged_like_a_full_one(checkov_findings: dict[str, list[Finding]]) -> None:
+    def verdicts(kind: str) -> set[tuple[str, str]]:
+        return {(f.id, f.resource) for f in checkov_findings[kind]}
+
+    assert verdicts("old_plan") == verdicts("plan")
+    assert {f.file for f in checkov_findings["old_plan"]} == {str(gate_input("old_plan").path)}
+
+
 def test_findings_carry_controls_titles_and_fixes(checkov_findings: dict[str, list[Finding]]) -> None:
     by_key = {(f.id, f.resource): f for f in checkov_findings["plan"]}
     encryption = by_key["CKV_AWS_145", "aws_s3_bucket.raw"]
-    assert encryption.controls == ["CG-ENC-1"] and encryption.engine == "checkov"
+    assert (encryption.controls, encryption.status, encryption.engine) == (["CG-ENC-1"], "fail", "checkov")
+    replication = by_key["CKV_AWS_144", "aws_s3_bucket.raw"]  # no control asks for cross-region replication
+    assert (replication.controls, replication.status) == ([], "warn")
     assert encryption.file.endswith("plan.json") and encryption.title
     assert "aws:SecureTransport" in by_key["CKV_CG_2", "aws_s3_bucket_policy.allows_plain_http"].fix
 

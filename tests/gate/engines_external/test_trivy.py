@@ -22,20 +22,27 @@ CORPUS_MODULE_PLAN = ROOT.parent / "shared" / "corpus" / "plans" / "aquasecurity
 
 @pytest.fixture(scope="module")
 def trivy_findings() -> dict[str, list[Finding]]:
-    return {kind: TrivyEngine().run(gate_input(kind), TIMEOUT) for kind in ("plan", "synth", "k8s")}
+    return {kind: TrivyEngine().run(gate_input(kind), TIMEOUT) for kind in ("plan", "old_plan", "k8s")}
 
 
-@pytest.mark.parametrize("kind", ["plan", "synth"])
-def test_terraform_findings_use_inventory_addresses_and_controls(
-    trivy_findings: dict[str, list[Finding]], kind: str
-) -> None:
-    known = {r.address for r in gate_input(kind).inventory.resources}
-    findings = {(f.id, f.resource): f for f in trivy_findings[kind]}
+def test_plan_findings_use_inventory_addresses_and_controls(trivy_findings: dict[str, list[Finding]]) -> None:
+    known = {r.address for r in gate_input("plan").inventory.resources}
+    findings = {(f.id, f.resource): f for f in trivy_findings["plan"]}
     assert {resource for _, resource in findings} <= known
     cmk = findings["AWS-0132", "aws_s3_bucket.raw"]
-    assert cmk.controls == ["CG-ENC-1"] and cmk.engine == "trivy" and cmk.fix
+    assert (cmk.controls, cmk.status, cmk.engine) == (["CG-ENC-1"], "fail", "trivy") and cmk.fix
+    logging = findings["AWS-0089", "aws_s3_bucket.raw"]  # no control enforces access logging
+    assert (logging.controls, logging.status) == ([], "warn")
     assert ("AWS-0038", "aws_eks_cluster.partial_logs") in findings
     assert ("AWS-0038", "aws_eks_cluster.all_logs") not in findings
+
+
+def test_a_plan_without_planned_values_is_judged_like_a_full_one(trivy_findings: dict[str, list[Finding]]) -> None:
+    def verdicts(kind: str) -> set[tuple[str, str, str]]:
+        return {(f.id, f.resource, f.file) for f in trivy_findings[kind]}
+
+    old_plan = str(gate_input("old_plan").path)
+    assert verdicts("old_plan") == {(i, r, old_plan) for i, r, _ in verdicts("plan")}
 
 
 def test_kubernetes_findings_are_located_by_manifest_document(trivy_findings: dict[str, list[Finding]]) -> None:
@@ -58,7 +65,7 @@ def test_renamed_module_and_count_resources_map_back_to_plan_addresses() -> None
             resource("aws_s3_bucket.two[1]", "two"),
         ],
     )
-    addressing = Addressing(Path("plan.json"), trivy_names(inventory))
+    addressing = Addressing(Path("plan.json"), "plan.json", trivy_names(inventory))
     # Trivy names a module's resource NAME_<md5 of the module address> and drops instance keys.
     md5_of_module = "32a03e7b1cb913c8ec0abe8f79c3af80"  # md5('module.sg["bad"]')
     assert addressing.terraform_address(f"aws_s3_bucket.b_{md5_of_module}") == 'module.sg["bad"].aws_s3_bucket.b'
@@ -75,10 +82,11 @@ def test_a_real_module_plan_is_addressed_by_plan_address() -> None:
     assert {f.resource for f in findings} == {"module.s3_bucket.aws_s3_bucket.main"}
 
 
-def test_workflows_are_not_trivy_inputs() -> None:
-    source = gate_input("workflows")
+@pytest.mark.parametrize("kind", ["workflows", "synth"])
+def test_workflows_and_synthesized_json_are_not_trivy_inputs(kind: str) -> None:
+    source = gate_input(kind)
     assert not TrivyEngine.supports(source.inventory)
-    with pytest.raises(CitygateError, match="cannot judge github_workflows"):
+    with pytest.raises(CitygateError, match="Trivy does not judge"):
         TrivyEngine().run(source, TIMEOUT)
 
 

@@ -76,11 +76,21 @@ deny contains f if {
 	f := lib.finding("CG-EKS-003", c, sprintf("control-plane log types not enabled: %v", [concat(", ", sort(missing))]))
 }
 
-_sts_audience(p) if "sts.amazonaws.com" in lib.get(p.values, "client_id_list", [])
+_irsa_providers := [p |
+	some p in lib.resources("aws_iam_openid_connect_provider")
+	"sts.amazonaws.com" in lib.blocks(lib.get(p.values, "client_id_list", []))
+]
 
-_serves(p, c) if c.address in lib.refs(p, "url")
+# clusters an IRSA provider is bound to by reference (its url is the cluster's OIDC issuer)
+_bound_clusters contains c if {
+	some p in _irsa_providers
+	some c in lib.refs(p, "url")
+	lib.address_type(c) == "aws_eks_cluster"
+}
 
-_serves(p, _) if {
+# a provider whose url is a literal (or a variable) may serve any cluster
+_unbound_provider if {
+	some p in _irsa_providers
 	not _refers_to_a_cluster(p)
 }
 
@@ -88,6 +98,10 @@ _refers_to_a_cluster(p) if {
 	some t in lib.refs(p, "url")
 	lib.address_type(t) == "aws_eks_cluster"
 }
+
+_has_oidc_provider(c) if c.address in _bound_clusters
+
+_has_oidc_provider(_) if _unbound_provider
 
 # METADATA
 # title: The EKS cluster has an IAM OIDC provider for IRSA
@@ -100,10 +114,4 @@ deny contains f if {
 	some c in clusters
 	not _has_oidc_provider(c)
 	f := lib.finding("CG-EKS-004", c, "no IAM OIDC provider (audience sts.amazonaws.com) for the cluster: pods cannot use IRSA")
-}
-
-_has_oidc_provider(c) if {
-	some p in lib.resources("aws_iam_openid_connect_provider")
-	_sts_audience(p)
-	_serves(p, c)
 }

@@ -77,10 +77,16 @@ _web_identity(s) if {
 	lower(a) == "sts:assumerolewithwebidentity"
 }
 
-irsa_roles contains r if {
+# the web-identity statements of each role's trust policy, parsed once
+_web_identity_statements[r.address] := statements if {
 	some r in lib.resources("aws_iam_role")
-	some s in lib.statements(r, "assume_role_policy")
-	_web_identity(s)
+	statements := [s | some s in lib.statements(r, "assume_role_policy"); _web_identity(s)]
+	count(statements) > 0
+}
+
+irsa_roles contains r if {
+	some address, _ in _web_identity_statements
+	r := lib.by_address[address]
 }
 
 # the subject condition: by its variable (<issuer>:sub), or by its values when the issuer is known only after apply
@@ -101,13 +107,16 @@ _audience_ok(s) if {
 	c.values == ["sts.amazonaws.com"]
 }
 
-_subjects(r) := [sprintf("%v", [v]) |
-	some s in lib.statements(r, "assume_role_policy")
-	_web_identity(s)
+_subjects_of[address] := [sprintf("%v", [v]) |
+	some s in statements
 	some c in s.conditions
 	_subject_condition(c)
 	some v in c.values
-]
+] if {
+	some address, statements in _web_identity_statements
+}
+
+_subjects(r) := _subjects_of[r.address]
 
 _irsa_problem(r) := "it trusts no system:serviceaccount:NAMESPACE:NAME subject (any pod of the cluster may assume it)" if {
 	count(_subjects(r)) == 0
@@ -116,14 +125,12 @@ _irsa_problem(r) := "it trusts no system:serviceaccount:NAMESPACE:NAME subject (
 } else := sprintf("subject %q is a wildcard or not of the form system:serviceaccount:NAMESPACE:NAME", [_subjects(r)[0]]) if {
 	not regex.match(`^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`, _subjects(r)[0])
 } else := "the subject is matched with a test other than StringEquals (StringLike allows wildcards)" if {
-	some s in lib.statements(r, "assume_role_policy")
-	_web_identity(s)
+	some s in _web_identity_statements[r.address]
 	some c in s.conditions
 	_subject_condition(c)
 	c.test != "StringEquals"
 } else := "it does not require the audience sts.amazonaws.com (StringEquals <issuer>:aud)" if {
-	some s in lib.statements(r, "assume_role_policy")
-	_web_identity(s)
+	some s in _web_identity_statements[r.address]
 	not _audience_ok(s)
 }
 

@@ -114,11 +114,8 @@ _parameter_groups(db) := [p |
 ]
 
 _parameter_groups_by_name(db) := [p |
-	some attr in ["db_cluster_parameter_group_name", "parameter_group_name"]
-	name := lib.get(db.values, attr, "")
-	name != ""
-	some p in lib.any_of({"aws_rds_cluster_parameter_group", "aws_db_parameter_group"})
-	p.values.name == name
+	some [attr, t] in [["db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group"], ["parameter_group_name", "aws_db_parameter_group"]]
+	some p in lib.named(t, "name", lib.get(db.values, attr, ""))
 ]
 
 _forces_ssl(db) if {

@@ -20,7 +20,7 @@ test_each_weakness_is_flagged if {
 		t.resource("aws_db_instance.pub", {"publicly_accessible": true, "storage_encrypted": true, "kms_key_id": "arn:k", "backup_retention_period": 7, "deletion_protection": true, "parameter_group_name": "tls"}),
 		params,
 	])
-	t.ids(rds.deny) == {"CG-RDS-001", "CG-RDS-002", "CG-RDS-003", "CG-RDS-004"} with input as inp
+	t.ids(rds.deny) == {"CG-RDS-001", "CG-RDS-002", "CG-RDS-003", "CG-RDS-004", "CG-RDS-005"} with input as inp
 	t.flagged(rds.deny, "CG-RDS-002", "aws_db_instance.pub") with input as inp
 }
 

@@ -8,7 +8,15 @@ import rego.v1
 
 buckets := lib.resources("aws_s3_bucket")
 
-_joined(b, t) := lib.joined(b, t, "bucket", "bucket")
+_split_types := [
+	"aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_public_access_block",
+	"aws_s3_bucket_versioning", "aws_s3_bucket_policy",
+]
+
+# the split settings resources of each bucket, joined once
+_settings[b.address] := {t: lib.joined(b, t, "bucket", "bucket") | some t in _split_types} if some b in buckets
+
+_joined(b, t) := _settings[b.address][t]
 
 _sse_rules(b) := array.concat(
 	[rule |

@@ -1,0 +1,53 @@
+"""The whole platform on the embedded AWS: plan -> apply -> verify -> weaken -> verify -> destroy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from citygate.lifecycle import EMBEDDED_OVERRIDE, Deployment
+from citygate.live.clients import AwsClients
+from citygate.live.report import render_text
+from citygate.live.verify import verify_deployment
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("env", ["local", "prod"])
+def test_every_environment_plans_offline_against_the_embedded_aws(env: str, plan_for: Callable[[str], Path]) -> None:
+    plan_json = plan_for(env)
+    plan = json.loads(plan_json.read_text())
+    creates = [c for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]]
+    assert len(creates) > 50
+    assert (plan_json.parent / EMBEDDED_OVERRIDE).is_file()
+
+
+def test_the_synthesized_stack_never_names_the_embedded_aws(synth_out: dict[str, Path]) -> None:
+    for path in synth_out.values():
+        text = path.read_text()
+        assert "127.0.0.1" not in text and "localhost" not in text and '"test"' not in text
+
+
+def test_the_platform_deploys_verifies_clean_and_a_weakened_bucket_fails(
+    synth_out: dict[str, Path], moto_endpoint: str, plan_for: Callable[[str], Path]
+) -> None:
+    plan_json = plan_for("local")
+    deployment = Deployment("local", synth_out["local"], plan_json.parent, moto_endpoint)
+    deployment.apply()
+    try:
+        report = verify_deployment(deployment)
+        assert report.exit_code == 0, render_text(report)
+        bucket = next(f.resource for f in report.findings if f.id == "CG-LIVE-S3-001")
+        name = next(r for r in deployment.state()["resources"] if f"{r['type']}.{r['name']}" == bucket)
+        aws = AwsClients(deployment.region, moto_endpoint)
+        aws("s3").delete_bucket_encryption(Bucket=name["instances"][0]["attributes"]["bucket"])
+
+        weakened = verify_deployment(deployment)
+        assert weakened.exit_code == 1
+        assert [(f.id, f.resource) for f in weakened.failing()] == [("CG-LIVE-S3-001", bucket)]
+    finally:
+        deployment.destroy()
+    assert json.loads(deployment.state_path.read_text())["resources"] == []

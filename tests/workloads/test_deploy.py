@@ -1,0 +1,111 @@
+"""`deploy --env`: gate, then server-side apply with a dry run first; exit 2 without a cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes.client.exceptions import ApiException
+from probes import FIXTURES
+
+from citygate import cli
+from citygate.commands import deploy
+from citygate.k8s import irsa
+
+
+class FakeApi:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.namespaced = kind not in {"Namespace", "ClusterIssuer", "ClusterRole", "ClusterRoleBinding"}
+
+
+class FakeResources:
+    def get(self, api_version: str, kind: str) -> FakeApi:
+        return FakeApi(kind)
+
+
+class FakeCluster:
+    """Records every server-side apply; rejects one kind when asked to."""
+
+    def __init__(self, reject: str | None = None) -> None:
+        self.resources = FakeResources()
+        self.calls: list[dict[str, Any]] = []
+        self.reject = reject
+
+    def server_side_apply(self, resource: FakeApi, body: Any = None, **kwargs: Any) -> None:
+        if resource.kind == self.reject:
+            raise ApiException(status=422, reason=f"{resource.kind} is forbidden by admission")
+        self.calls.append({"kind": resource.kind, "name": body["metadata"]["name"], **kwargs})
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synth_dir: Path) -> Path:
+    monkeypatch.setattr(irsa, "SYNTH_OUT", synth_dir)
+    monkeypatch.setattr(deploy, "WORK", tmp_path / "work")
+    path = tmp_path / "kubeconfig"
+    path.write_text("apiVersion: v1\nkind: Config\n")
+    return path
+
+
+def run(*args: str) -> int:
+    return cli.main(["deploy", "--env", "local", "--engines", "rego", *args])
+
+
+def test_without_a_kubeconfig_nothing_is_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert run() == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no kubeconfig found" in err[0]
+
+
+def test_dry_run_sends_every_object_once_in_dependency_order(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = FakeCluster()
+    monkeypatch.setattr(deploy, "connect", lambda path, context: cluster)
+    assert run("--kubeconfig", str(kubeconfig), "--dry-run-only") == 0
+    inventory = deploy.overlay_inventory("local")
+    assert len(cluster.calls) == len(inventory.resources)
+    assert {c["dry_run"] for c in cluster.calls} == {"All"}
+    assert {c["field_manager"] for c in cluster.calls} == {"citygate"}
+    kinds = [c["kind"] for c in cluster.calls]
+    assert kinds[:3] == ["Namespace"] * 3
+    assert kinds.index("ServiceAccount") < kinds.index("Deployment") < kinds.index("Ingress")
+
+
+def test_apply_follows_a_clean_dry_run(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = FakeCluster()
+    monkeypatch.setattr(deploy, "connect", lambda path, context: cluster)
+    assert run("--kubeconfig", str(kubeconfig)) == 0
+    modes = [c["dry_run"] for c in cluster.calls]
+    half = len(modes) // 2
+    assert modes[:half] == ["All"] * half and modes[half:] == [None] * half
+
+
+def test_a_rejected_dry_run_applies_nothing(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cluster = FakeCluster(reject="Deployment")
+    monkeypatch.setattr(deploy, "connect", lambda path, context: cluster)
+    assert run("--kubeconfig", str(kubeconfig)) == 2
+    assert all(c["dry_run"] == "All" for c in cluster.calls)
+    assert "dry run rejected" in capsys.readouterr().err
+
+
+def test_a_failing_gate_stops_before_the_cluster(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deploy, "overlay_path", lambda env: FIXTURES / "noncompliant" / "runs-as-root")
+    monkeypatch.setattr(deploy, "connect", lambda path, context: pytest.fail("the cluster must not be contacted"))
+    assert run("--kubeconfig", str(kubeconfig)) == 1
+
+
+def test_an_unreachable_cluster_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n"
+    )
+    with pytest.raises(deploy.CitygateError, match="cannot reach the cluster"):
+        deploy.connect(config, None)
