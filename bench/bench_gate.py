@@ -40,15 +40,23 @@ def synthetic_plan(size: int, out: Path) -> Path:
     copy = 0
     while len(changes) < size:
         suffix = f"_{copy}"
-        text = json.dumps({"c": template["resource_changes"], "r": template["configuration"]["root_module"]["resources"]})
+        text = json.dumps(
+            {"c": template["resource_changes"], "r": template["configuration"]["root_module"]["resources"]}
+        )
         for change in template["resource_changes"]:
             old = change["address"]
-            text = text.replace(f'"{old}', f'"{old}{suffix}').replace(f'"name": "{change["name"]}"', f'"name": "{change["name"]}{suffix}"')
+            text = text.replace(f'"{old}', f'"{old}{suffix}').replace(
+                f'"name": "{change["name"]}"', f'"name": "{change["name"]}{suffix}"'
+            )
         renamed = json.loads(text)
         changes.extend(renamed["c"][: size - len(changes)])
         configs.extend(renamed["r"])
         copy += 1
-    plan = {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": configs}}}
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": changes,
+        "configuration": {"root_module": {"resources": configs}},
+    }
     out.write_text(json.dumps(plan))
     return out
 
@@ -108,13 +116,19 @@ def main() -> int:
         trivy = external_seconds("trivy", plan) if external else float("nan")
         rows.append((label, resources, loaded, rego, checkov, trivy))
 
-    print(f"{'plan':<18}{'resources':>10}{'load s':>9}{'rego s':>9}{'checkov s':>11}{'trivy s':>9}{'checkov/rego':>14}{'trivy/rego':>12}")
+    print(
+        f"{'plan':<18}{'resources':>10}{'load s':>9}{'rego s':>9}{'checkov s':>11}{'trivy s':>9}{'checkov/rego':>14}{'trivy/rego':>12}"
+    )
     for label, resources, loaded, rego, checkov, trivy in rows:
-        print(f"{label:<18}{resources:>10}{loaded:>9.3f}{rego:>9.3f}{checkov:>11.2f}{trivy:>9.2f}{checkov / rego:>14.0f}{trivy / rego:>12.0f}")
+        print(
+            f"{label:<18}{resources:>10}{loaded:>9.3f}{rego:>9.3f}{checkov:>11.2f}{trivy:>9.2f}{checkov / rego:>14.0f}{trivy / rego:>12.0f}"
+        )
     scale = [(r[1], r[3]) for r in rows if r[0].startswith("synthetic")]
     per_resource = [seconds / count * 1e6 for count, seconds in scale]
     spread = max(per_resource) / min(per_resource)
-    print(f"rego per resource: {', '.join(f'{p:.1f} us' for p in per_resource)} (max/min {spread:.2f}; linear if close to 1)")
+    print(
+        f"rego per resource: {', '.join(f'{p:.1f} us' for p in per_resource)} (max/min {spread:.2f}; linear if close to 1)"
+    )
 
     report = run_gate(load_plan(plans["prod"], environment="prod"), plans["prod"], ("rego", "checkov", "trivy"))
     slowest = max(run.seconds for run in report.engines)
@@ -125,7 +139,9 @@ def main() -> int:
     prod_rego = rows[0][3]
     big_rego = next((r[3] for r in rows if r[0] == f"synthetic-{max(sizes)}"), float("nan"))
     goals = [prod_rego <= 0.1, big_rego <= 1.0, report.seconds <= slowest * 1.1]
-    print(f"goals: prod rego <= 100 ms {goals[0]}; {max(sizes)} rego <= 1 s {goals[1]}; check <= slowest + 10 % {goals[2]}")
+    print(
+        f"goals: prod rego <= 100 ms {goals[0]}; {max(sizes)} rego <= 1 s {goals[1]}; check <= slowest + 10 % {goals[2]}"
+    )
     print(f"median rego/resource {statistics.median(per_resource):.1f} us")
     return 0 if all(goals) else 1
 

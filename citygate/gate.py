@@ -68,7 +68,11 @@ def _supports(engine: Engine, inventory: Inventory) -> bool:
 def _run_all(engines: Sequence[Engine], gate_input: GateInput, timeout: float) -> list[tuple[EngineRun, list[Finding]]]:
     """Run engines concurrently; the first failure (error or timeout) aborts the gate."""
     runnable = [e for e in engines if _supports(e, gate_input.inventory)]
-    outcomes = [(EngineRun(e.name, 0.0, 0, status="skipped", detail=f"does not judge {gate_input.inventory.kind}"), []) for e in engines if e not in runnable]
+    outcomes: list[tuple[EngineRun, list[Finding]]] = [
+        (EngineRun(e.name, 0.0, 0, status="skipped", detail=f"does not judge {gate_input.inventory.kind}"), [])
+        for e in engines
+        if e not in runnable
+    ]
     if not runnable:
         raise CitygateError(f"no requested engine can judge {gate_input.inventory.kind} input", "gate")
     pool = ThreadPoolExecutor(max_workers=len(runnable), thread_name_prefix="engine")
@@ -118,9 +122,15 @@ def merge(findings: Iterable[Finding], own_controls: set[str]) -> list[Finding]:
         if finding.controls and all((c, finding.resource) in covered for c in finding.controls):
             continue
         if finding.status == "fail" and not finding.controls:
-            finding = replace(finding, status="warn", message=f"{finding.message} (advisory: maps to no catalogue control)")
+            finding = replace(
+                finding, status="warn", message=f"{finding.message} (advisory: maps to no catalogue control)"
+            )
         elif finding.status == "fail" and set(finding.controls) <= own_controls:
-            finding = replace(finding, status="warn", message=f"{finding.message} (not confirmed by the citygate policy for this control)")
+            finding = replace(
+                finding,
+                status="warn",
+                message=f"{finding.message} (not confirmed by the citygate policy for this control)",
+            )
         merged.append(finding)
     return merged
 

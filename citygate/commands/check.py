@@ -66,7 +66,9 @@ def _engines(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in ENGINES]
     if not names or unknown:
-        raise CitygateError(f"unknown engine(s) {', '.join(unknown) or '(none)'} (use {', '.join(ENGINES)})", "--engines")
+        raise CitygateError(
+            f"unknown engine(s) {', '.join(unknown) or '(none)'} (use {', '.join(ENGINES)})", "--engines"
+        )
     return names
 
 
@@ -76,12 +78,28 @@ def _engines(text: str) -> list[str]:
 @click.option("--synth", help="A cdktf.out folder (or one cdk.tf.json).")
 @click.option("--k8s", help="A Kubernetes manifest file or folder.")
 @click.option("--workflows", help="A GitHub Actions workflows folder.")
-@click.option("--engines", "engines_text", default=",".join(DEFAULT_ENGINES), show_default=True, help="Comma-separated: rego,checkov,trivy,opa.")
+@click.option(
+    "--engines",
+    "engines_text",
+    default=",".join(DEFAULT_ENGINES),
+    show_default=True,
+    help="Comma-separated: rego,checkov,trivy,opa.",
+)
 @click.option("--opa-url", help="OPA server URL for the opa engine (e.g. http://127.0.0.1:8181).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-@click.option("--waivers", type=click.Path(dir_okay=False), help=f"Waivers file (default {WAIVERS_FILE.name} if present).")
-@click.option("--fail-on", "fail_on", default=DEFAULT_FAIL_ON.name.lower(), show_default=True, help="Lowest severity that fails the gate.")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout."
+)
+@click.option(
+    "--waivers", type=click.Path(dir_okay=False), help=f"Waivers file (default {WAIVERS_FILE.name} if present)."
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default=DEFAULT_FAIL_ON.name.lower(),
+    show_default=True,
+    help="Lowest severity that fails the gate.",
+)
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds each engine may take.")
 def check(
     env: str | None,
@@ -111,7 +129,7 @@ def check(
     waivers_path = Path(waivers) if waivers else (WAIVERS_FILE if WAIVERS_FILE.is_file() else None)
     if waivers_path is not None and not waivers_path.is_file():
         raise CitygateError("no such waivers file", str(waivers_path))
-    (kind, value), = given.items()
+    ((kind, value),) = given.items()
     inventory, path, extra = load_input(kind, value)
     report = run_gate(inventory, path, engines, waivers_path, threshold, timeout, extra, opa_url)
     text = render(report, fmt, color=output is None and fmt == "text" and sys.stdout.isatty())

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 NON_RESOURCE_ROOTS = frozenset({"var", "local", "module", "each", "count", "path", "terraform", "self"})
-_SEGMENT = re.compile(r'(?:[^.\[]|\[[^\]]*\])+')
+_SEGMENT = re.compile(r"(?:[^.\[]|\[[^\]]*\])+")
 _TOKEN = re.compile(r"\$\{(.*?)\}")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\[[^\]]*\])?(?:\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?)*")

@@ -22,7 +22,9 @@ from citygate.model import Inventory, Resource
 SYNTH_FILE = "cdk.tf.json"
 STACK_PREFIX = "citygate-"
 # Terraform meta-arguments: how a resource is managed, not what it is.
-META_ARGUMENTS = frozenset({"//", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"})
+META_ARGUMENTS = frozenset(
+    {"//", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
+)
 _DROP = object()
 
 
@@ -35,7 +37,9 @@ def synth_files(path: Path, environment: str = "") -> list[Path]:
     pattern = f"**/{STACK_PREFIX}{environment}/{SYNTH_FILE}" if environment else f"**/{SYNTH_FILE}"
     files = sorted(path.glob(pattern))
     if not files:
-        raise CitygateError(f"no {SYNTH_FILE} found{f' for environment {environment}' if environment else ''}", str(path))
+        raise CitygateError(
+            f"no {SYNTH_FILE} found{f' for environment {environment}' if environment else ''}", str(path)
+        )
     return files
 
 

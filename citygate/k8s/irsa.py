@@ -52,7 +52,7 @@ def default_synth_file(env: str) -> Path:
     return synth_file
 
 
-def _role_names(value: Any, where: str) -> str:
+def _literal_name(value: Any, where: str) -> str:
     if not isinstance(value, str) or "${" in value:
         raise CitygateError(f"IAM role {where} has no literal name to cross-check", "irsa")
     return value
@@ -72,7 +72,7 @@ def stack_roles(synth_file: Path) -> StackRoles:
             trust += json.dumps(policy_docs.get(ref, {}))
         subjects = set(SUBJECT.findall(trust))
         if subjects:
-            name = _role_names(role.get("name"), logical_id)
+            name = _literal_name(role.get("name"), logical_id)
             for subject in subjects:
                 by_subject.setdefault(subject, []).append(name)
     return StackRoles({k: tuple(sorted(v)) for k, v in by_subject.items()})

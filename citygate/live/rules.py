@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from citygate.findings import Severity
 from citygate.live.clients import AwsClients
-from citygate.live.deployed import DeployedResources
+from citygate.live.deployed import Deployed, DeployedResources
 
 # Error codes meaning "the thing (or its configuration) does not exist", per service.
 NOT_FOUND_CODES = frozenset(
@@ -93,6 +93,17 @@ def fetch(call: Callable[..., Any], **kwargs: Any) -> Any:
         raise
 
 
-def missing(resource: str, what: str) -> Outcome:
+def missing(resource: str) -> Outcome:
     """The outcome for a deployed resource the account no longer has."""
-    return Outcome(resource, (f"{what} is in the Terraform state but not in the account",))
+    return Outcome(resource, ("in the Terraform state but not in the account",))
+
+
+Describe = Callable[[Deployed], Any]  # the live description of a deployed resource, None when absent
+Problems = Callable[[Any], Iterable[str | None]]
+
+
+def judge_each(ctx: LiveContext, resource_type: str, describe: Describe, problems: Problems) -> Iterator[Outcome]:
+    """One outcome per deployed resource of a type: missing, or judged on its live description."""
+    for resource in ctx.deployed.of_type(resource_type):
+        live = describe(resource)
+        yield missing(resource.address) if live is None else judge(resource.address, problems(live))

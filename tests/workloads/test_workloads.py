@@ -3,6 +3,7 @@ intended one (ALB -> web/api, web -> api, only api -> inference, nothing into th
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from citygate.engines.base import GateInput
 from citygate.engines.rego import RegoEngine
 from citygate.k8s import extra_findings, load_manifests, reachability_matrix
+from citygate.k8s.intent import load_intent
 from citygate.k8s.ports import PortSet
 from citygate.k8s.reachability import ReachabilityMatrix
 from citygate.model import Inventory
@@ -135,3 +137,11 @@ def test_network_policy_addresses_are_the_stacks_subnets() -> None:
         if "ipBlock" in peer
     }
     assert ingress_sources == set(PUBLIC_SUBNET_CIDRS)  # only the ALB's subnets reach pods from outside
+    probes = {e.name: e.ip for e in load_intent().externals}
+    for name, cidrs in (
+        ("alb", PUBLIC_SUBNET_CIDRS),
+        ("vpc-endpoints", PRIVATE_SUBNET_CIDRS),
+        ("aurora", DATA_SUBNET_CIDRS),
+    ):
+        assert any(probes[name] in ipaddress.ip_network(c) for c in cidrs), name
+    assert not ipaddress.ip_network(VPC_CIDR).overlaps(ipaddress.ip_network(f"{probes['internet']}/32"))

@@ -1,11 +1,13 @@
-"""KMS: keys are customer managed and rotated; other checks ask here whether a key is a CMK."""
+"""KMS: keys rotate; other checks ask here whether a key is an enabled customer-managed key."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from citygate.findings import Severity
-from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule, missing
+from citygate.live.deployed import Deployed
+from citygate.live.rules import LiveContext, Outcome, fetch, judge_each, live_rule
 
 
 def customer_managed_problem(ctx: LiveContext, key_id: str | None, what: str) -> str | None:
@@ -25,16 +27,17 @@ def customer_managed_problem(ctx: LiveContext, key_id: str | None, what: str) ->
 
 @live_rule(
     "CG-LIVE-KMS-001",
-    "KMS customer-managed keys are enabled and rotate yearly",
+    "KMS customer-managed keys rotate automatically",
     Severity.MEDIUM,
     "Enable automatic key rotation on the key (enable_key_rotation = true).",
 )
 def key_rotation(ctx: LiveContext) -> Iterator[Outcome]:
     kms = ctx.aws("kms")
-    for key in ctx.deployed.of_type("aws_kms_key"):
+
+    def rotation(key: Deployed) -> dict[str, Any] | None:
         key_id = key.get("key_id") or key.get("id")
-        if fetch(kms.describe_key, KeyId=key_id) is None:
-            yield missing(key.address, f"KMS key {key_id}")
-            continue
-        rotation = kms.get_key_rotation_status(KeyId=key_id)
-        yield judge(key.address, [None if rotation.get("KeyRotationEnabled") else "automatic rotation is off"])
+        return fetch(kms.get_key_rotation_status, KeyId=key_id) if fetch(kms.describe_key, KeyId=key_id) else None
+
+    return judge_each(
+        ctx, "aws_kms_key", rotation, lambda live: [None if live.get("KeyRotationEnabled") else "automatic rotation is off"]
+    )

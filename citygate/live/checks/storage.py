@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
-from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule, missing
+from citygate.live.deployed import Deployed
+from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge_each, live_rule
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
-def _buckets(ctx: LiveContext) -> Iterator[tuple[str, str]]:
-    for bucket in ctx.deployed.of_type("aws_s3_bucket"):
-        yield bucket.address, str(bucket.get("bucket") or bucket.get("id"))
+def judge_buckets(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
+    """Judge each deployed bucket that still exists; `problems` receives its name."""
+    s3 = ctx.aws("s3")
+
+    def existing(bucket: Deployed) -> str | None:
+        name = str(bucket.get("bucket") or bucket.get("id"))
+        return name if fetch(s3.head_bucket, Bucket=name) is not None else None
+
+    return judge_each(ctx, "aws_s3_bucket", existing, problems)
 
 
 @live_rule(
@@ -25,19 +32,16 @@ def _buckets(ctx: LiveContext) -> Iterator[tuple[str, str]]:
     "Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and a CMK.",
 )
 def bucket_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    s3 = ctx.aws("s3")
-    for address, name in _buckets(ctx):
-        if fetch(s3.head_bucket, Bucket=name) is None:
-            yield missing(address, f"bucket {name}")
-            continue
-        config = fetch(s3.get_bucket_encryption, Bucket=name)
-        rules = (config or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    def problems(name: str) -> list[str | None]:
+        config = fetch(ctx.aws("s3").get_bucket_encryption, Bucket=name) or {}
+        rules = config.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
         defaults = [r.get("ApplyServerSideEncryptionByDefault", {}) for r in rules]
         kms = [d for d in defaults if d.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse")]
         if not kms:
-            yield judge(address, ["default encryption is not SSE-KMS"])
-            continue
-        yield judge(address, [customer_managed_problem(ctx, kms[0].get("KMSMasterKeyID"), "default encryption")])
+            return ["default encryption is not SSE-KMS"]
+        return [customer_managed_problem(ctx, kms[0].get("KMSMasterKeyID"), "default encryption")]
+
+    return judge_buckets(ctx, problems)
 
 
 @live_rule(
@@ -47,26 +51,44 @@ def bucket_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     "Add aws_s3_bucket_public_access_block with all four flags true.",
 )
 def bucket_public_access_block(ctx: LiveContext) -> Iterator[Outcome]:
-    s3 = ctx.aws("s3")
-    for address, name in _buckets(ctx):
-        config = fetch(s3.get_public_access_block, Bucket=name)
-        flags = (config or {}).get("PublicAccessBlockConfiguration", {})
+    def problems(name: str) -> list[str | None]:
+        config = fetch(ctx.aws("s3").get_public_access_block, Bucket=name) or {}
+        flags = config.get("PublicAccessBlockConfiguration", {})
         off = [flag for flag in PUBLIC_ACCESS_FLAGS if not flags.get(flag)]
-        yield judge(address, [f"public access block flags off: {', '.join(off)}" if off else None])
+        return [f"public access block flags off: {', '.join(off)}" if off else None]
+
+    return judge_buckets(ctx, problems)
 
 
-def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
+@live_rule(
+    "CG-LIVE-S3-003",
+    "S3 buckets keep object versions",
+    Severity.MEDIUM,
+    "Add aws_s3_bucket_versioning with status Enabled.",
+)
+def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
+    def problems(name: str) -> list[str | None]:
+        status = (fetch(ctx.aws("s3").get_bucket_versioning, Bucket=name) or {}).get("Status", "never enabled")
+        return [None if status == "Enabled" else f"versioning is {status}"]
+
+    return judge_buckets(ctx, problems)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def denies_insecure_transport(statement: dict[str, Any]) -> bool:
+    """A statement denying every S3 action to everyone when aws:SecureTransport is false."""
     condition = statement.get("Condition", {})
     secure = {k.lower(): v for k, v in condition.get("Bool", {}).items()}.get("aws:securetransport")
     principal = statement.get("Principal")
-    everyone = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") == "*")
-    actions = statement.get("Action", [])
-    actions = [actions] if isinstance(actions, str) else actions
+    everyone = principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))
     return (
         statement.get("Effect") == "Deny"
         and everyone
-        and "s3:*" in actions
-        and str(secure).lower() in ("false", "['false']")
+        and "s3:*" in _as_list(statement.get("Action", []))
+        and [str(v).lower() for v in _as_list(secure)] == ["false"]
     )
 
 
@@ -77,26 +99,26 @@ def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
     'Add a bucket policy statement: Deny s3:* to "*" when aws:SecureTransport is false.',
 )
 def bucket_tls_only(ctx: LiveContext) -> Iterator[Outcome]:
-    s3 = ctx.aws("s3")
-    for address, name in _buckets(ctx):
-        policy = fetch(s3.get_bucket_policy, Bucket=name)
-        statements = json.loads(policy["Policy"]).get("Statement", []) if policy else []
-        statements = [statements] if isinstance(statements, dict) else statements
-        ok = any(_denies_insecure_transport(s) for s in statements)
-        yield judge(address, [None if ok else "no bucket policy statement denies insecure transport"])
+    def problems(name: str) -> list[str | None]:
+        policy = fetch(ctx.aws("s3").get_bucket_policy, Bucket=name)
+        statements = _as_list(json.loads(policy["Policy"]).get("Statement", [])) if policy else []
+        ok = any(denies_insecure_transport(s) for s in statements)
+        return [None if ok else "no bucket policy statement denies insecure transport"]
+
+    return judge_buckets(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-S3-003",
-    "S3 buckets keep object versions",
-    Severity.MEDIUM,
-    "Add aws_s3_bucket_versioning with status Enabled.",
-)
-def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
-    s3 = ctx.aws("s3")
-    for address, name in _buckets(ctx):
-        status = (fetch(s3.get_bucket_versioning, Bucket=name) or {}).get("Status", "never enabled")
-        yield judge(address, [None if status == "Enabled" else f"versioning is {status}"])
+def _tables(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
+    dynamodb = ctx.aws("dynamodb")
+
+    def describe(table: Deployed) -> dict[str, Any] | None:
+        described = fetch(dynamodb.describe_table, TableName=table.get("name"))
+        if described is None:
+            return None
+        backups = fetch(dynamodb.describe_continuous_backups, TableName=table.get("name")) or {}
+        return {**described["Table"], **backups}
+
+    return judge_each(ctx, "aws_dynamodb_table", describe, problems)
 
 
 @live_rule(
@@ -106,17 +128,13 @@ def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
     "Set server_side_encryption { enabled = true, kms_key_arn = <CMK> } on the table.",
 )
 def table_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    dynamodb = ctx.aws("dynamodb")
-    for table in ctx.deployed.of_type("aws_dynamodb_table"):
-        described = fetch(dynamodb.describe_table, TableName=table.get("name"))
-        if described is None:
-            yield missing(table.address, f"table {table.get('name')}")
-            continue
-        sse = described["Table"].get("SSEDescription", {})
+    def problems(table: dict[str, Any]) -> list[str | None]:
+        sse = table.get("SSEDescription", {})
         if sse.get("SSEType") != "KMS" or sse.get("Status") not in ("ENABLED", "UPDATING"):
-            yield judge(table.address, ["server-side encryption with KMS is off"])
-            continue
-        yield judge(table.address, [customer_managed_problem(ctx, sse.get("KMSMasterKeyArn"), "table encryption")])
+            return ["server-side encryption with KMS is off"]
+        return [customer_managed_problem(ctx, sse.get("KMSMasterKeyArn"), "table encryption")]
+
+    return _tables(ctx, problems)
 
 
 @live_rule(
@@ -126,20 +144,23 @@ def table_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     "Set point_in_time_recovery { enabled = true } on the table.",
 )
 def table_pitr(ctx: LiveContext) -> Iterator[Outcome]:
-    dynamodb = ctx.aws("dynamodb")
-    for table in ctx.deployed.of_type("aws_dynamodb_table"):
-        backups = fetch(dynamodb.describe_continuous_backups, TableName=table.get("name")) or {}
-        pitr = backups.get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription", {})
+    def problems(table: dict[str, Any]) -> list[str | None]:
+        pitr = table.get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription", {})
         status = pitr.get("PointInTimeRecoveryStatus", "DISABLED")
-        yield judge(table.address, [None if status == "ENABLED" else f"point-in-time recovery is {status}"])
+        return [None if status == "ENABLED" else f"point-in-time recovery is {status}"]
+
+    return _tables(ctx, problems)
 
 
-def _aurora_clusters(ctx: LiveContext) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
+def _aurora_clusters(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     rds = ctx.aws("rds")
-    for cluster in ctx.deployed.of_type("aws_rds_cluster"):
+
+    def describe(cluster: Deployed) -> dict[str, Any] | None:
         name = cluster.get("cluster_identifier") or cluster.get("id")
         described = fetch(rds.describe_db_clusters, DBClusterIdentifier=name) or {}
-        yield cluster.address, name, next(iter(described.get("DBClusters", [])), None)
+        return next(iter(described.get("DBClusters", [])), None)
+
+    return judge_each(ctx, "aws_rds_cluster", describe, problems)
 
 
 @live_rule(
@@ -149,13 +170,12 @@ def _aurora_clusters(ctx: LiveContext) -> Iterator[tuple[str, str, dict[str, Any
     "Set storage_encrypted = true and kms_key_id = <CMK> on the cluster.",
 )
 def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    for address, name, live in _aurora_clusters(ctx):
-        if live is None:
-            yield missing(address, f"DB cluster {name}")
-        elif not live.get("StorageEncrypted"):
-            yield judge(address, ["storage is not encrypted"])
-        else:
-            yield judge(address, [customer_managed_problem(ctx, live.get("KmsKeyId"), "storage encryption")])
+    def problems(cluster: dict[str, Any]) -> list[str | None]:
+        if not cluster.get("StorageEncrypted"):
+            return ["storage is not encrypted"]
+        return [customer_managed_problem(ctx, cluster.get("KmsKeyId"), "storage encryption")]
+
+    return _aurora_clusters(ctx, problems)
 
 
 @live_rule(
@@ -166,18 +186,18 @@ def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
 )
 def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
     rds = ctx.aws("rds")
-    for address, name, live in _aurora_clusters(ctx):
-        if live is None:
-            yield missing(address, f"DB cluster {name}")
-            continue
-        members = [m["DBInstanceIdentifier"] for m in live.get("DBClusterMembers", [])]
-        public = [
-            member
+
+    def problems(cluster: dict[str, Any]) -> list[str | None]:
+        members = [m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", [])]
+        described: Iterable[dict[str, Any]] = (
+            instance
             for member in members
             for instance in (fetch(rds.describe_db_instances, DBInstanceIdentifier=member) or {}).get("DBInstances", [])
-            if instance.get("PubliclyAccessible")
-        ]
-        yield judge(address, [f"publicly accessible instances: {', '.join(public)}" if public else None])
+        )
+        public = [i["DBInstanceIdentifier"] for i in described if i.get("PubliclyAccessible")]
+        return [f"publicly accessible instances: {', '.join(public)}" if public else None]
+
+    return _aurora_clusters(ctx, problems)
 
 
 @live_rule(
@@ -188,16 +208,17 @@ def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
 )
 def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     kinesis = ctx.aws("kinesis")
-    for stream in ctx.deployed.of_type("aws_kinesis_stream"):
+
+    def describe(stream: Deployed) -> dict[str, Any] | None:
         described = fetch(kinesis.describe_stream_summary, StreamName=stream.get("name"))
-        if described is None:
-            yield missing(stream.address, f"stream {stream.get('name')}")
-            continue
-        summary = described["StreamDescriptionSummary"]
+        return described["StreamDescriptionSummary"] if described else None
+
+    def problems(summary: dict[str, Any]) -> list[str | None]:
         if summary.get("EncryptionType") != "KMS":
-            yield judge(stream.address, ["server-side encryption is off"])
-            continue
-        yield judge(stream.address, [customer_managed_problem(ctx, summary.get("KeyId"), "stream encryption")])
+            return ["server-side encryption is off"]
+        return [customer_managed_problem(ctx, summary.get("KeyId"), "stream encryption")]
+
+    return judge_each(ctx, "aws_kinesis_stream", describe, problems)
 
 
 @live_rule(
@@ -208,21 +229,27 @@ def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
 )
 def log_group_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     logs = ctx.aws("logs")
-    for group in ctx.deployed.of_type("aws_cloudwatch_log_group"):
-        name = group.get("name")
-        found = logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])
-        live = next((g for g in found if g.get("logGroupName") == name), None)
-        if live is None:
-            yield missing(group.address, f"log group {name}")
-            continue
-        yield judge(group.address, [customer_managed_problem(ctx, live.get("kmsKeyId"), "log group encryption")])
+
+    def describe(group: Deployed) -> dict[str, Any] | None:
+        found = logs.describe_log_groups(logGroupNamePrefix=group.get("name")).get("logGroups", [])
+        return next((g for g in found if g.get("logGroupName") == group.get("name")), None)
+
+    return judge_each(
+        ctx,
+        "aws_cloudwatch_log_group",
+        describe,
+        lambda live: [customer_managed_problem(ctx, live.get("kmsKeyId"), "log group encryption")],
+    )
 
 
-def _secrets(ctx: LiveContext) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
+def _secrets(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     client = ctx.aws("secretsmanager")
-    for secret in ctx.deployed.of_type("aws_secretsmanager_secret"):
-        name = str(secret.get("name"))
-        yield secret.address, name, fetch(client.describe_secret, SecretId=secret.get("arn") or secret.get("id"))
+
+    def describe(secret: Deployed) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = fetch(client.describe_secret, SecretId=secret.get("arn") or secret.get("id"))
+        return found
+
+    return judge_each(ctx, "aws_secretsmanager_secret", describe, problems)
 
 
 @live_rule(
@@ -232,11 +259,7 @@ def _secrets(ctx: LiveContext) -> Iterator[tuple[str, str, dict[str, Any] | None
     "Set kms_key_id = <CMK> on the secret.",
 )
 def secret_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    for address, name, described in _secrets(ctx):
-        if described is None:
-            yield missing(address, f"secret {name}")
-        else:
-            yield judge(address, [customer_managed_problem(ctx, described.get("KmsKeyId"), "secret encryption")])
+    return _secrets(ctx, lambda live: [customer_managed_problem(ctx, live.get("KmsKeyId"), "secret encryption")])
 
 
 @live_rule(
@@ -246,8 +269,4 @@ def secret_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     "Add aws_secretsmanager_secret_rotation for the secret.",
 )
 def secret_rotation(ctx: LiveContext) -> Iterator[Outcome]:
-    for address, name, described in _secrets(ctx):
-        if described is None:
-            yield missing(address, f"secret {name}")
-        else:
-            yield judge(address, [None if described.get("RotationEnabled") else "rotation is off"])
+    return _secrets(ctx, lambda live: [None if live.get("RotationEnabled") else "rotation is off"])

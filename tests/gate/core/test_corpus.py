@@ -22,7 +22,9 @@ def test_the_gate_judges_every_corpus_plan(plan: Path, check_json: Callable[...,
     assert {f["resource"] for f in report["findings"] if f["engine"] == "rego"} <= addresses
 
 
-def test_findings_inside_for_each_modules_carry_instance_addresses(check_json: Callable[..., tuple[int, dict[str, Any]]]) -> None:
+def test_findings_inside_for_each_modules_carry_instance_addresses(
+    check_json: Callable[..., tuple[int, dict[str, Any]]],
+) -> None:
     _, report = check_json("--plan", str(CORPUS / "bridgecrewio__checkov__for-each-enrichment.json"))
     assert 'module.sg["bad_example"].aws_security_group.bad' in {f["resource"] for f in report["findings"]}
 

@@ -28,12 +28,16 @@ plan_like = st.fixed_dictionaries(
     {"format_version": st.sampled_from(["1.2", "0.1", "2.0", 1]) | json_values},
     optional={"resource_changes": json_values, "planned_values": json_values, "configuration": json_values},
 )
-malformed = st.binary(max_size=64).map(lambda b: b.decode("latin-1")) | json_values.map(json.dumps) | plan_like.map(json.dumps)
+malformed = (
+    st.binary(max_size=64).map(lambda b: b.decode("latin-1")) | json_values.map(json.dumps) | plan_like.map(json.dumps)
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=malformed)
-def test_malformed_plans_never_pass_nor_trace(content: str, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_plans_never_pass_nor_trace(
+    content: str, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path_factory.mktemp("fuzz") / "plan.json"
     plan.write_text(content, encoding="utf-8")
     code = main(["check", "--plan", str(plan), "--engines", "rego", "--format", "json"])
@@ -64,8 +68,18 @@ def test_a_failing_engine_fails_the_gate_closed(
     monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., tuple[int, str, str]], engine: type, message: str
 ) -> None:
     real = gate.make_engine
-    monkeypatch.setattr(gate, "make_engine", lambda name, url=None: engine() if name == engine.name else real(name, url))
-    code, _, err = run_cli("check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", f"rego,{engine.name}", "--timeout", "0.5")
+    monkeypatch.setattr(
+        gate, "make_engine", lambda name, url=None: engine() if name == engine.name else real(name, url)
+    )
+    code, _, err = run_cli(
+        "check",
+        "--plan",
+        str(FIXTURES / "compliant-platform.json"),
+        "--engines",
+        f"rego,{engine.name}",
+        "--timeout",
+        "0.5",
+    )
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
 
@@ -98,7 +112,12 @@ def test_scanner_findings_are_deduplicated_and_weighed_against_ours() -> None:
     unmapped = _finding("checkov", "aws_s3_bucket.raw", [], "CKV_AWS_18")
     scanner_only = _finding("checkov", "Deployment/ns/api", ["CG-K8S-9"], "CKV_K8S_1")
     merged = gate.merge([ours, duplicate, unconfirmed, unmapped, scanner_only], {"CG-ENC-1"})
-    assert [(f.id, f.status) for f in merged] == [("X", "fail"), ("AWS-0132", "warn"), ("CKV_AWS_18", "warn"), ("CKV_K8S_1", "fail")]
+    assert [(f.id, f.status) for f in merged] == [
+        ("X", "fail"),
+        ("AWS-0132", "warn"),
+        ("CKV_AWS_18", "warn"),
+        ("CKV_K8S_1", "fail"),
+    ]
 
 
 def test_without_our_engine_scanner_findings_keep_failing() -> None:

@@ -28,7 +28,9 @@ def test_noncompliant_fixture_is_blocked(fixture: str, check_json: Callable[...,
     assert (expected["rule"], expected["resource"], [expected["control"]]) in failing
 
 
-def test_unknown_boolean_warns_instead_of_passing_silently(check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Any) -> None:
+def test_unknown_boolean_warns_instead_of_passing_silently(
+    check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Any
+) -> None:
     import json
 
     plan = json.loads((FIXTURES / "compliant-platform.json").read_text())
@@ -38,5 +40,7 @@ def test_unknown_boolean_warns_instead_of_passing_silently(check_json: Callable[
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     code, report = check_json("--plan", str(tmp_path / "plan.json"))
     assert code == 0
-    assert [(f["id"], f["status"], f["resource"]) for f in report["findings"]] == [("CG-KMS-001", "warn", "aws_kms_key.data")]
+    assert [(f["id"], f["status"], f["resource"]) for f in report["findings"]] == [
+        ("CG-KMS-001", "warn", "aws_kms_key.data")
+    ]
     assert "cannot be verified before apply" in report["findings"][0]["message"]

@@ -22,8 +22,15 @@ def test_every_corpus_plan_loads_with_addresses_matching_the_plan(plan: Path) ->
     addresses = {r.address for r in inventory.resources}
     assert changed <= addresses
     for resource in inventory.resources:
-        assert resource.address.endswith(f"{resource.type}.{resource.name}" + (f"[{json.dumps(resource.index)}]" if resource.index is not None else ""))
-        assert resource.address.startswith(resource.module) if resource.module else not resource.address.startswith("module.")
+        assert resource.address.endswith(
+            f"{resource.type}.{resource.name}"
+            + (f"[{json.dumps(resource.index)}]" if resource.index is not None else "")
+        )
+        assert (
+            resource.address.startswith(resource.module)
+            if resource.module
+            else not resource.address.startswith("module.")
+        )
 
 
 def test_module_count_and_for_each_instances_are_addressed() -> None:
@@ -37,13 +44,18 @@ def test_module_count_and_for_each_instances_are_addressed() -> None:
 
 def test_references_are_resolved_within_the_module_instance() -> None:
     inventory = load_plan(CORPUS / "terraform-compliance__cli__issue456-modules-foreach.json")
-    server = next(r for r in inventory.resources if r.address == "module.ecr_repository_with_count[1].aws_instance.ecr_repository")
+    server = next(
+        r for r in inventory.resources if r.address == "module.ecr_repository_with_count[1].aws_instance.ecr_repository"
+    )
     assert server.references["ami"] == ("module.ecr_repository_with_count[1].data.aws_ami.ubuntu",)
 
 
 def test_delete_only_changes_are_not_judged_but_replacements_are() -> None:
     inventory = load_plan(CORPUS / "hieven__terraform-visual__aws-s3-create-delete-replace.json")
-    assert {r.address for r in inventory.resources} == {"aws_s3_bucket.s3_bucket_create", "aws_s3_bucket.s3_bucket_update"}
+    assert {r.address for r in inventory.resources} == {
+        "aws_s3_bucket.s3_bucket_create",
+        "aws_s3_bucket.s3_bucket_update",
+    }
 
 
 def test_after_unknown_paths_and_nested_references() -> None:
@@ -73,7 +85,11 @@ def test_synth_tokens_become_unknown_paths_and_references(tmp_path: Path) -> Non
     inventory = load_synth(tmp_path)
     by_address = {r.address: r for r in inventory.resources}
     group = by_address["aws_cloudwatch_log_group.app"]
-    assert (group.values, group.unknown, group.references) == ({"name": "/app"}, ("kms_key_id",), {"kms_key_id": ("aws_kms_key.data",)})
+    assert (group.values, group.unknown, group.references) == (
+        {"name": "/app"},
+        ("kms_key_id",),
+        {"kms_key_id": ("aws_kms_key.data",)},
+    )
     assert by_address["aws_iam_role.r"].references["assume_role_policy"] == ("data.aws_iam_policy_document.trust",)
     assert by_address["data.aws_iam_policy_document.trust"].mode == "data"
     assert "//" not in by_address["aws_kms_key.data"].values
@@ -82,10 +98,19 @@ def test_synth_tokens_become_unknown_paths_and_references(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     "content",
-    ["", "   ", "not json", "[]", "42", '{"format_version": "1.2"}', '{"format_version": "9.0", "resource_changes": []}',
-     '{"format_version": "1.2", "resource_changes": []}', '{"format_version": "1.2", "resource_changes": {"a": 1}}',
-     '{"format_version": "1.2", "resource_changes": [{"address": 5, "type": "x", "change": {}}]}',
-     '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "change": {"actions": "create"}}]}'],
+    [
+        "",
+        "   ",
+        "not json",
+        "[]",
+        "42",
+        '{"format_version": "1.2"}',
+        '{"format_version": "9.0", "resource_changes": []}',
+        '{"format_version": "1.2", "resource_changes": []}',
+        '{"format_version": "1.2", "resource_changes": {"a": 1}}',
+        '{"format_version": "1.2", "resource_changes": [{"address": 5, "type": "x", "change": {}}]}',
+        '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "change": {"actions": "create"}}]}',
+    ],
 )
 def test_malformed_plans_fail_closed(tmp_path: Path, content: str) -> None:
     plan = tmp_path / "plan.json"

@@ -29,13 +29,23 @@ def test_opa_server_gives_the_same_verdict_as_the_embedded_engine(run_cli: Calla
 def test_compliant_plan_is_clean_on_opa(run_cli: Callable[..., tuple[int, str, str]]) -> None:
     with opa_stub() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        code, _, err = run_cli("check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", "opa", "--opa-url", url)
+        code, _, err = run_cli(
+            "check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", "opa", "--opa-url", url
+        )
     assert code == 0, err
 
 
 def test_unreachable_opa_server_fails_closed(run_cli: Callable[..., tuple[int, str, str]]) -> None:
     with opa_stub() as server:
         port = server.server_address[1]
-    code, _, err = run_cli("check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", "opa", "--opa-url", f"http://127.0.0.1:{port}")
+    code, _, err = run_cli(
+        "check",
+        "--plan",
+        str(FIXTURES / "compliant-platform.json"),
+        "--engines",
+        "opa",
+        "--opa-url",
+        f"http://127.0.0.1:{port}",
+    )
     assert code == 2
     assert "opa" in err and len(err.strip().splitlines()) == 1

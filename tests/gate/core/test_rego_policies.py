@@ -14,5 +14,8 @@ def test_every_rego_unit_test_passes_with_coverage_reported(folder: str) -> None
     assert outcome.passed
     assert outcome.failed == []
     terraform = {path: share for path, share in outcome.coverage.items() if f"/{folder}/" in path}
-    print(f"rego coverage: {outcome.total_coverage:.0%} overall; " + ", ".join(f"{p.split('/rego/')[-1]} {s:.0%}" for p, s in sorted(terraform.items())))
+    print(
+        f"rego coverage: {outcome.total_coverage:.0%} overall; "
+        + ", ".join(f"{p.split('/rego/')[-1]} {s:.0%}" for p, s in sorted(terraform.items()))
+    )
     assert terraform and min(terraform.values()) > 0

@@ -71,7 +71,7 @@ class ModelArtifact(BaseModel):
 
 
 class SpeedModel:
-    """A loaded artifact, ready to predict speed ratios from a design matrix."""
+    """A loaded artifact, ready to predict a speed ratio from one reading's features."""
 
     def __init__(self, artifact: ModelArtifact) -> None:
         self.artifact = artifact

@@ -1,0 +1,115 @@
+"""`up`: the whole job on one environment, stopping at the first stage that is not clean.
+
+synth -> plan -> gate -> apply -> verify -> workloads gate -> load test -> report, then destroy.
+The Terraform stages share one embedded AWS (moto) for the whole run.  The load test and the
+report run as child commands: Locust monkey-patches the process with gevent, and the report runs
+the BDD suite, so each gets a process of its own.  Reports land in `--reports` (JSON, SARIF,
+Markdown, JUnit of the gate; the live check; the load test's CSV/HTML; the living documentation).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from citygate.commands.lifecycle import describe, gate, synthesize_env
+from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError
+from citygate.findings import GateReport
+from citygate.lifecycle import ENVIRONMENTS, open_account
+from citygate.paths import ROOT, WORKLOADS
+from citygate.reporters import render
+
+GATE_FORMATS = {"json": "gate.json", "sarif": "gate.sarif", "markdown": "gate.md", "junit": "gate-junit.xml"}
+
+
+def stage(name: str) -> Callable[[str], None]:
+    """A progress printer for one stage: `[up] name: message`."""
+    return lambda message: click.echo(f"[up] {name}: {message}")
+
+
+def write_gate_reports(report: GateReport, outdir: Path, prefix: str) -> None:
+    """Every machine-readable form of a gate report, for CI artefacts and the job summary."""
+    for fmt, filename in GATE_FORMATS.items():
+        (outdir / f"{prefix}-{filename}").write_text(render(report, fmt) + "\n")
+
+
+def judged(report: GateReport, name: str, outdir: Path) -> bool:
+    """Print a gate report, keep its files, and say whether the run may go on."""
+    click.echo(render(report, "text"))
+    write_gate_reports(report, outdir, name)
+    return report.exit_code == EXIT_CLEAN
+
+
+def run_child(args: list[str], name: str) -> int:
+    """Run `python main.py ARGS` (its output streams through); exit code 2 if it cannot start."""
+    try:
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False).returncode
+    except OSError as exc:
+        raise CitygateError(f"cannot start: {exc}", where=name) from exc
+
+
+def workloads_gate(env: str) -> GateReport:
+    """The workload manifests of `env`, through the same gate as the infrastructure."""
+    from citygate.gate import run_gate
+    from citygate.k8s import extra_findings, load_manifests
+
+    path = WORKLOADS / "overlays" / env
+    inventory = load_manifests(path)
+    return run_gate(inventory, path, extra_findings=extra_findings(inventory))
+
+
+@click.command("up")
+@click.option("--env", "env", type=click.Choice(ENVIRONMENTS), default="local", show_default=True)
+@click.option("--reports", "reports", type=click.Path(path_type=Path), default=ROOT / "reports", show_default=True)
+@click.option("--duration", "duration", type=int, default=15, show_default=True, help="Load-test seconds.")
+@click.option("--users", "users", type=int, default=10, show_default=True, help="Load-test users.")
+@click.option("--keep", is_flag=True, help="Leave the platform deployed (and the embedded AWS running).")
+def up(env: str, reports: Path, duration: int, users: int, keep: bool) -> int:
+    """synth -> plan -> gate -> apply -> verify -> workloads -> loadtest -> report, on the embedded AWS."""
+    from citygate.controls import load_catalogue
+    from citygate.live.report import render_json, render_text
+    from citygate.live.verify import verify_deployment
+
+    started = time.perf_counter()
+    reports.mkdir(parents=True, exist_ok=True)
+    synth_file = synthesize_env(env)
+    stage("synth")(str(synth_file))
+    with open_account(env, embedded=True, keep_running=keep) as account:
+        deployment = account.deployment(synth_file)
+        plan_json = deployment.plan()
+        stage("plan")(str(plan_json))
+        if not judged(gate(plan_json, env), "infrastructure", reports):
+            stage("gate")("the plan is not compliant: nothing was applied")
+            return 1
+        deployment.apply()
+        stage("apply")(describe(deployment))
+        try:
+            live = verify_deployment(deployment, load_catalogue())
+            click.echo(render_text(live))
+            (reports / "live.json").write_text(render_json(live) + "\n")
+            if live.exit_code != EXIT_CLEAN:
+                stage("verify")("the deployed platform fails its controls")
+                return live.exit_code
+        finally:
+            if not keep:
+                deployment.destroy()
+                stage("destroy")("the embedded platform was torn down")
+    if not judged(workloads_gate(env), "workloads", reports):
+        stage("workloads")("the workload manifests are not compliant")
+        return 1
+    load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
+    load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]
+    code = run_child(load_args, "loadtest")
+    if code != EXIT_CLEAN:
+        stage("loadtest")("the SLO gate stops the promotion" if code == 1 else "the load test could not run")
+        return code if code in (1, EXIT_ERROR) else EXIT_ERROR
+    code = run_child(["report", "--env", env, "--output", str(reports / "report.html")], "report")
+    if code != EXIT_CLEAN:
+        return code if code in (1, EXIT_ERROR) else EXIT_ERROR
+    stage("done")(f"every stage clean in {time.perf_counter() - started:.0f}s; reports in {reports}")
+    return EXIT_CLEAN
