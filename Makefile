@@ -55,7 +55,7 @@ typecheck: deps
 	$(VENV)/bin/mypy
 
 bench: deps
-	$(PY) -m pytest bench --benchmark-enable -q
+	for script in bench/bench_*.py; do $(PY) $$script || exit 2; done
 
 lock: $(VENV)/.installed
 	$(UV) pip compile -q --python-version 3.11 requirements.in -o requirements.lock

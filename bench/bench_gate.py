@@ -52,8 +52,12 @@ def synthetic_plan(size: int, out: Path) -> Path:
         changes.extend(renamed["c"][: size - len(changes)])
         configs.extend(renamed["r"])
         copy += 1
+    planned = [
+        {**{k: c[k] for k in ("address", "mode", "type", "name")}, "values": c["change"]["after"]} for c in changes
+    ]
     plan = {
-        "format_version": "1.2",
+        **template,
+        "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
         "configuration": {"root_module": {"resources": configs}},
     }

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import gevent  # noqa: E402
 import numpy as np  # noqa: E402
+import psutil  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.responses import Response  # noqa: E402
 from geventhttpclient import HTTPClient  # noqa: E402
@@ -67,16 +68,23 @@ class Result:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    server_cpu_us: float  # per request: robust to other load on a shared machine, unlike rps
 
 
 class Target:
-    """One server under test; accumulates latencies and errors over its rounds."""
+    """One server under test; accumulates latencies, errors and the server's CPU time over its rounds."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, server: LocalService) -> None:
+        self.url = server.url
+        self.process = psutil.Process(server.pid)
         self.latencies: list[float] = []
         self.errors = 0
         self.elapsed = 0.0
+        self.cpu_s = 0.0
+
+    def _cpu(self) -> float:
+        times = self.process.cpu_times()
+        return float(times.user + times.system)
 
     def hammer(self, concurrency: int, seconds: float, record: bool = True) -> None:
         """Closed loop: `concurrency` keep-alive connections, each sending its next request on each answer."""
@@ -94,15 +102,16 @@ class Target:
                     self.errors += response.status_code != 200
             client.close()
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), self._cpu()
         gevent.joinall([gevent.spawn(user, started + seconds) for _ in range(concurrency)])
         if record:
             self.elapsed += time.perf_counter() - started
+            self.cpu_s += self._cpu() - cpu_before
 
     def result(self) -> Result:
         ms = np.asarray(self.latencies) * 1000.0
         percentiles = (float(np.percentile(ms, q)) for q in (50, 95, 99))
-        return Result(len(ms), self.errors, len(ms) / self.elapsed, *percentiles)
+        return Result(len(ms), self.errors, len(ms) / self.elapsed, *percentiles, self.cpu_s / len(ms) * 1e6)
 
 
 def main() -> int:
@@ -116,7 +125,7 @@ def main() -> int:
         LocalService(app=f"{Path(__file__).stem}:noop_app", app_dir=Path(__file__).parent) as noop_server,
         LocalService() as service_server,
     ):
-        noop, service = Target(noop_server.url), Target(service_server.url)
+        noop, service = Target(noop_server), Target(service_server)
         for target in (noop, service):
             target.hammer(args.concurrency, 1.0, record=False)  # warm-up
         for _ in range(args.rounds):
@@ -128,12 +137,17 @@ def main() -> int:
         f"concurrency {args.concurrency}, {args.rounds} x {args.seconds:g}s per target, "
         "single-prediction POST on loopback"
     )
-    print(f"{'target':<22}{'requests':>10}{'errors':>8}{'rps':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    header = f"{'target':<22}{'requests':>10}{'errors':>8}{'rps':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+    print(f"{header}{'server CPU us/req':>19}")
     for name, r in (("no-op FastAPI", floor), ("citysense inference", ours)):
-        print(f"{name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>10.0f}{r.p50_ms:>9.2f}{r.p95_ms:>9.2f}{r.p99_ms:>9.2f}")
+        print(
+            f"{name:<22}{r.requests:>10}{r.errors:>8}{r.rps:>8.0f}{r.p50_ms:>8.2f}{r.p95_ms:>8.2f}{r.p99_ms:>8.2f}"
+            f"{r.server_cpu_us:>19.1f}"
+        )
     ratio = ours.rps / floor.rps
     met = ratio >= GOAL_RATIO and ours.p95_ms <= GOAL_P95_MS and ours.errors == 0
     print(f"throughput ratio {ratio:.2f} (goal >= {GOAL_RATIO}), p95 {ours.p95_ms:.2f} ms (goal <= {GOAL_P95_MS:g})")
+    print(f"server CPU per request ratio (no-op / service) {floor.server_cpu_us / ours.server_cpu_us:.2f}")
     print("goal met" if met else "goal NOT met")
     return 0 if met else 1
 

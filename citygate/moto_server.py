@@ -11,6 +11,7 @@ in `_fix_moto` and docs/local-differences.md before handing over to moto's own s
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import signal
@@ -22,7 +23,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace, TracebackType
+from types import TracebackType
 from typing import Any
 
 from citygate.errors import CitygateError
@@ -90,7 +91,11 @@ class MotoServer:
     def _spawn(self, port: int) -> None:
         self.endpoint = f"http://{HOST}:{port}"
         output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",  # AWS-managed policies exist, as in every real account
+        }
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "citygate.moto_server", "-H", HOST, "-p", str(port)],
@@ -198,31 +203,34 @@ def _fix_moto() -> None:
     """Work around moto 5.2 defects that real AWS does not have (each listed in docs/local-differences.md).
 
     1. Lambda: run no containers (there is no container runtime); invocations get a canned reply.
-    2. S3 logging: moto crashes reading a target-bucket policy whose statement has `Principal: "*"`;
-       only dict principals can grant the logging service, so the others are skipped.
+    2. S3 logging: moto crashes reading a target-bucket policy with a `Principal: "*"` statement and
+       compares resources as exact strings; the grant is evaluated with IAM wildcard matching instead.
     3. Secrets Manager: configuring rotation of a secret that has no value yet crashes moto; AWS
        lets the rotation function create the first version, so the rotation is recorded without one.
+    4. EC2: moto lacks the account's default EBS KMS key (Get/Modify/ResetEbsDefaultKmsKeyId).
     """
     from moto.core.config import default_user_config
     from moto.s3.models import FakeBucket
     from moto.secretsmanager.models import SecretsManagerBackend
 
     default_user_config["lambda"] = {"use_docker": False}
+    _add_ebs_default_kms_key()
 
-    logging_allowed = FakeBucket._log_permissions_enabled_policy
-
-    def logging_allowed_by_dict_principals(target_bucket: Any, target_prefix: str | None) -> bool:
+    def logging_allowed_by_policy(target_bucket: Any, target_prefix: str | None) -> bool:
+        """The grant AWS checks: Allow s3:PutObject to the logging service on a matching resource."""
         if not target_bucket.policy:
-            return bool(logging_allowed(target_bucket, target_prefix))
-        policy = json.loads(target_bucket.policy.decode())
-        statements = policy.get("Statement", [])
-        policy["Statement"] = [s for s in statements if isinstance(s.get("Principal"), dict)]
-        view: Any = SimpleNamespace(
-            policy=json.dumps(policy).encode(), partition=target_bucket.partition, name=target_bucket.name
+            return False
+        sample_log = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}log-object"
+        return any(
+            s.get("Effect") == "Allow"
+            and isinstance(s.get("Principal"), dict)
+            and LOGGING_SERVICE in _as_list(s["Principal"].get("Service"))
+            and "s3:PutObject" in _as_list(s.get("Action"))
+            and any(fnmatch.fnmatchcase(sample_log, pattern) for pattern in _as_list(s.get("Resource")))
+            for s in _as_list(json.loads(target_bucket.policy.decode()).get("Statement", []))
         )
-        return bool(logging_allowed(view, target_prefix))
 
-    FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_dict_principals)  # type: ignore[method-assign]
+    FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_policy)  # type: ignore[method-assign]
 
     rotate = SecretsManagerBackend.rotate_secret
 
@@ -236,6 +244,37 @@ def _fix_moto() -> None:
         return result
 
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
+
+
+AWS_MANAGED_EBS_KEY = "alias/aws/ebs"
+LOGGING_SERVICE = "logging.s3.amazonaws.com"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _add_ebs_default_kms_key() -> None:
+    """The account's default EBS key, kept per region like moto's EBS-encryption-by-default flag."""
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses import EC2Response
+
+    def key_of(response: Any) -> ActionResult:
+        return ActionResult({"KmsKeyId": getattr(response.ec2_backend, "ebs_default_kms_key_id", AWS_MANAGED_EBS_KEY)})
+
+    def get_ebs_default_kms_key_id(self: Any) -> ActionResult:
+        return key_of(self)
+
+    def modify_ebs_default_kms_key_id(self: Any) -> ActionResult:
+        self.ec2_backend.ebs_default_kms_key_id = self._get_param("KmsKeyId")
+        return key_of(self)
+
+    def reset_ebs_default_kms_key_id(self: Any) -> ActionResult:
+        self.ec2_backend.ebs_default_kms_key_id = AWS_MANAGED_EBS_KEY
+        return key_of(self)
+
+    for action in (get_ebs_default_kms_key_id, modify_ebs_default_kms_key_id, reset_ebs_default_kms_key_id):
+        setattr(EC2Response, action.__name__, action)
 
 
 if __name__ == "__main__":

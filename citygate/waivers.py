@@ -135,17 +135,24 @@ def waive(findings: Iterable[Finding], waivers: list[Waiver]) -> tuple[list[Find
     return result, used
 
 
-def apply_waivers(findings: Iterable[Finding], path: Path | None, today: dt.date) -> list[Finding]:
-    """Findings with live waivers applied, plus a failure per expired and a warning per unused waiver."""
+def apply_waivers(
+    findings: Iterable[Finding], path: Path | None, today: dt.date, resources: Iterable[str] | None = None
+) -> list[Finding]:
+    """Findings with live waivers applied, plus a failure per expired and a warning per unused waiver.
+
+    `resources` are the addresses the run judged: a waiver whose pattern matches none of them is
+    about another input (a plan's waiver in a manifests run) and is not reported as unused.
+    """
     if path is None:
         return list(findings)
     waivers = load_waivers(path)
     live = [w for w in waivers if not w.expired(today)]
     result, used = waive(findings, live)
+    judged = None if resources is None else list(resources)
     for waiver in waivers:
         if waiver.expired(today):
             outcome = f"expired on {waiver.expires.isoformat()}; the findings it covered fail again"
             result.append(EXPIRED.finding(waiver, str(path), outcome))
-        elif waiver.id not in used:
+        elif waiver.id not in used and (judged is None or any(fnmatchcase(a, waiver.resource) for a in judged)):
             result.append(UNUSED.finding(waiver, str(path), "matched no finding"))
     return result

@@ -62,8 +62,14 @@ def live_endpoint() -> Iterator[str]:
     """An account of its own for `@live` scenarios: nothing else applies into it."""
     from citygate.moto_server import MotoServer
 
-    with MotoServer() as server:
+    with pytest.MonkeyPatch.context() as patch:
+        # moto 5 leaves out AWS-managed IAM policies unless asked; the platform attaches several.
+        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        server = MotoServer().start()
+    try:
         yield server.endpoint
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

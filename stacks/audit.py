@@ -14,9 +14,6 @@ from cdktf_cdktf_provider_aws.config_delivery_channel import ConfigDeliveryChann
 from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
 from cdktf_cdktf_provider_aws.guardduty_detector import GuarddutyDetector
 from cdktf_cdktf_provider_aws.guardduty_detector_feature import GuarddutyDetectorFeature
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from stacks.buckets import SecureBucket
@@ -25,6 +22,7 @@ from stacks.keys import Keys
 from stacks.logs import log_group
 from stacks.naming import ResourceGroup
 from stacks.policy import Statement, allow, document, service_trust
+from stacks.roles import role
 
 # AWS Config managed rules that mirror the gate's controls (rule name -> managed rule identifier).
 CONFIG_RULES: dict[str, str] = {
@@ -152,18 +150,13 @@ class Audit(Construct):
     def _trail(self, ctx: Context, keys: Keys, archive: LogArchive) -> None:
         group = ResourceGroup(self, "cloudtrail")
         logs = log_group(group, "log_group", ctx, f"/aws/cloudtrail/{archive.trail_name}", keys.logs)
-        role = IamRole(
+        trail_role = role(
             group,
-            "role",
             name=ctx.name("cloudtrail-to-logs"),
-            assume_role_policy=service_trust("cloudtrail.amazonaws.com"),
-        )
-        IamRolePolicy(
-            group,
-            "policy",
-            role=role.id,
-            name="write-trail-logs",
-            policy=document(allow("WriteTrailLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs.arn}:*"])),
+            trust=service_trust("cloudtrail.amazonaws.com"),
+            inline_policy=document(
+                allow("WriteTrailLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs.arn}:*"])
+            ),
         )
         Cloudtrail(
             group,
@@ -175,26 +168,23 @@ class Audit(Construct):
             enable_log_file_validation=True,
             kms_key_id=keys.audit.arn,
             cloud_watch_logs_group_arn=f"{logs.arn}:*",
-            cloud_watch_logs_role_arn=role.arn,
+            cloud_watch_logs_role_arn=trail_role.arn,
             depends_on=[archive.audit.policy],
         )
 
     def _config(self, ctx: Context, keys: Keys, archive: LogArchive) -> None:
         group = ResourceGroup(self, "config")
-        role = IamRole(
+        recorder_role = role(
             group,
-            "role",
             name=ctx.name("config-recorder"),
-            assume_role_policy=service_trust("config.amazonaws.com"),
-        )
-        IamRolePolicyAttachment(
-            group, "managed_policy", role=role.name, policy_arn="arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
+            trust=service_trust("config.amazonaws.com"),
+            managed_policy="service-role/AWS_ConfigRole",
         )
         recorder = ConfigConfigurationRecorder(
             group,
             "recorder",
             name=ctx.name("recorder"),
-            role_arn=role.arn,
+            role_arn=recorder_role.arn,
             recording_group={"all_supported": True, "include_global_resource_types": True},
         )
         channel = ConfigDeliveryChannel(

@@ -14,22 +14,21 @@ from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnec
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.launch_template import LaunchTemplate, LaunchTemplateBlockDeviceMappings
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
 from stacks.config import PRIVATE_SUBNET_CIDRS
 from stacks.context import Context
+from stacks.firewall import Rule, security_group
 from stacks.keys import Keys
 from stacks.logs import log_group
 from stacks.naming import ResourceGroup
 from stacks.network import Network
 from stacks.policy import service_trust
+from stacks.roles import AWS_MANAGED_POLICY, role
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 # Root CA thumbprint of the EKS OIDC issuers (IAM no longer checks it for EKS, the API still takes it).
 EKS_OIDC_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
-_MANAGED = "arn:aws:iam::aws:policy/"
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 # Add-ons that run pods, so they wait for the node group.
@@ -44,10 +43,12 @@ def _service_role(
     The attachments sit beside the group (one id per policy, e.g. `nodes_AmazonEKSWorkerNodePolicy`).
     """
     group = ResourceGroup(scope, purpose)
-    role = IamRole(group, "role", name=ctx.name(purpose.replace("_", "-")), assume_role_policy=service_trust(service))
+    created = role(group, name=ctx.name(purpose.replace("_", "-")), trust=service_trust(service))
     for policy in policies:
-        IamRolePolicyAttachment(scope, f"{purpose}_{policy}", role=role.name, policy_arn=f"{_MANAGED}{policy}")
-    return group, role
+        IamRolePolicyAttachment(
+            scope, f"{purpose}_{policy}", role=created.name, policy_arn=f"{AWS_MANAGED_POLICY}{policy}"
+        )
+    return group, created
 
 
 class Cluster(Construct):
@@ -60,23 +61,17 @@ class Cluster(Construct):
         group = ResourceGroup(self, "eks")
         _, cluster_role = _service_role(self, "eks_cluster", ctx, "eks.amazonaws.com", CLUSTER_POLICIES)
         logs = log_group(group, "log_group", ctx, f"/aws/eks/{self.name}/cluster", keys.logs)
-        self.security_group = SecurityGroup(
-            group,
-            "sg",
-            name=ctx.name("eks-control-plane"),
-            description="Extra rules for the EKS control plane: HTTPS from the private tier only",
+        self.security_group = security_group(
+            self,
+            "eks",
+            ctx,
             vpc_id=network.vpc.id,
-        )
-        SecurityGroupRule(
-            group,
-            "api_from_private",
-            type="ingress",
-            description="Kubernetes API from the private subnets",
-            security_group_id=self.security_group.id,
-            protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_blocks=list(PRIVATE_SUBNET_CIDRS),
+            description="Extra rules for the EKS control plane: HTTPS from the private tier only",
+            rules=[
+                Rule(
+                    "api_from_private", "ingress", 443, PRIVATE_SUBNET_CIDRS, "Kubernetes API from the private subnets"
+                )
+            ],
         )
         self.cluster = EksCluster(
             group,

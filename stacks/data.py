@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kinesis_stream import KinesisStream
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
@@ -17,17 +15,17 @@ from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
     RdsClusterParameterGroup,
     RdsClusterParameterGroupParameter,
 )
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
 from stacks.buckets import SecureBucket
 from stacks.config import PRIVATE_SUBNET_CIDRS
 from stacks.context import Context
+from stacks.firewall import Rule, security_group
 from stacks.keys import Keys
 from stacks.naming import ResourceGroup
 from stacks.network import Network
 from stacks.policy import service_trust
+from stacks.roles import role
 
 DATA_LAKE_ZONES = ("raw", "processed", "models", "logs")
 POSTGRES_PORT = 5432
@@ -79,23 +77,21 @@ class Data(Construct):
         subnets = DbSubnetGroup(
             group, "subnets", name=ctx.name("aurora"), subnet_ids=[s.id for s in network.data_subnets]
         )
-        self.database_sg = SecurityGroup(
-            group,
-            "sg",
-            name=ctx.name("aurora"),
-            description="PostgreSQL from the private (EKS node) tier only",
+        self.database_sg = security_group(
+            self,
+            "aurora",
+            ctx,
             vpc_id=network.vpc.id,
-        )
-        SecurityGroupRule(
-            group,
-            "postgres_from_private",
-            type="ingress",
-            description="PostgreSQL from the private subnets",
-            security_group_id=self.database_sg.id,
-            protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            cidr_blocks=list(PRIVATE_SUBNET_CIDRS),
+            description="PostgreSQL from the private (EKS node) tier only",
+            rules=[
+                Rule(
+                    "postgres_from_private",
+                    "ingress",
+                    POSTGRES_PORT,
+                    PRIVATE_SUBNET_CIDRS,
+                    "PostgreSQL from the private subnets",
+                )
+            ],
         )
         parameters = RdsClusterParameterGroup(
             group,
@@ -133,17 +129,11 @@ class Data(Construct):
             final_snapshot_identifier=None if env.disposable else ctx.name("aurora-final"),
             enabled_cloudwatch_logs_exports=["postgresql"],
         )
-        monitoring = IamRole(
-            group,
-            "monitoring",
+        monitoring = role(
+            ResourceGroup(self, "aurora_monitoring"),
             name=ctx.name("aurora-monitoring"),
-            assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
-        )
-        IamRolePolicyAttachment(
-            group,
-            "monitoring_policy",
-            role=monitoring.name,
-            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            trust=service_trust("monitoring.rds.amazonaws.com"),
+            managed_policy="service-role/AmazonRDSEnhancedMonitoringRole",
         )
         for index in range(env.aurora_instances):
             RdsClusterInstance(

@@ -10,8 +10,6 @@ from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from cdktf_cdktf_provider_aws.wafv2_web_acl import Wafv2WebAcl
 from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
 from constructs import Construct
@@ -19,6 +17,7 @@ from constructs import Construct
 from stacks.buckets import SecureBucket
 from stacks.config import PRIVATE_SUBNET_CIDRS
 from stacks.context import Context
+from stacks.firewall import Rule, security_group
 from stacks.naming import ResourceGroup
 from stacks.network import ANYWHERE, Network
 
@@ -39,37 +38,21 @@ class Edge(Construct):
         web_acl: Wafv2WebAcl,
     ) -> None:
         super().__init__(scope, id_)
-        group = ResourceGroup(self, "alb")
-        self.security_group = SecurityGroup(
-            group,
-            "sg",
-            name=ctx.name("alb"),
-            description="Public ALB: HTTP(S) in from anywhere, application port out to the private tier",
-            vpc_id=network.vpc.id,
-        )
-        for port in (443, 80):
-            SecurityGroupRule(
-                self,
-                f"alb_in_{port}",
-                type="ingress",
-                description=f"port {port} from the internet (80 only redirects)",
-                security_group_id=self.security_group.id,
-                protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_blocks=[ANYWHERE],
-            )
-        SecurityGroupRule(
+        self.security_group = security_group(
             self,
-            "alb_out_app",
-            type="egress",
-            description="to the application pods in the private subnets",
-            security_group_id=self.security_group.id,
-            protocol="tcp",
-            from_port=APP_PORT,
-            to_port=APP_PORT,
-            cidr_blocks=list(PRIVATE_SUBNET_CIDRS),
+            "alb",
+            ctx,
+            vpc_id=network.vpc.id,
+            description="Public ALB: HTTP(S) in from anywhere, application port out to the private tier",
+            rules=[
+                Rule("in_443", "ingress", 443, (ANYWHERE,), "HTTPS from the internet"),
+                Rule("in_80", "ingress", 80, (ANYWHERE,), "HTTP from the internet (only redirected to HTTPS)"),
+                Rule(
+                    "out_app", "egress", APP_PORT, PRIVATE_SUBNET_CIDRS, "to the application pods in the private tier"
+                ),
+            ],
         )
+        group = ResourceGroup(self, "alb")
         self.alb = Lb(
             group,
             "lb",

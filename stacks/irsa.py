@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from stacks.cluster import Cluster
@@ -22,6 +19,7 @@ from stacks.keys import Keys
 from stacks.logs import log_group
 from stacks.naming import ResourceGroup
 from stacks.policy import Statement, allow, document
+from stacks.roles import role
 from stacks.security import Security
 
 _FEATURE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
@@ -29,14 +27,13 @@ _FEATURE_WRITE = ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Updat
 _KMS_READ = ["kms:Decrypt", "kms:DescribeKey"]
 _KMS_WRITE = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
 _SECRET_READ = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-_MANAGED_SERVICE_ROLE = "arn:aws:iam::aws:policy/service-role/"
 # Add-on name -> the service account its IRSA role is for.
 ADDON_SERVICE_ACCOUNTS = {"aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa")}
 
 
 @dataclass(frozen=True)
 class Permissions:
-    """What one service account may do: inline statements and/or an AWS managed policy."""
+    """What one service account may do: inline statements and/or an AWS managed policy (path)."""
 
     statements: tuple[Statement, ...] = ()
     managed_policy: str | None = None
@@ -85,25 +82,16 @@ class WorkloadIdentities(Construct):
         self.role_arns: dict[str, str] = {}
         for namespace, name in SERVICE_ACCOUNTS:
             group = ResourceGroup(self, f"irsa_{namespace}_{name}".replace("-", "_"))
-            role = IamRole(
+            granted = permissions[(namespace, name)]
+            created = role(
                 group,
-                "role",
                 name=ctx.name(f"irsa-{namespace}-{name}"),
                 description=f"IRSA role of service account {namespace}/{name}",
-                assume_role_policy=irsa_trust(
-                    cluster.oidc_provider.arn, cluster.oidc_issuer_host.as_string, namespace, name
-                ),
+                trust=irsa_trust(cluster.oidc_provider.arn, cluster.oidc_issuer_host.as_string, namespace, name),
+                inline_policy=document(*granted.statements) if granted.statements else None,
+                managed_policy=granted.managed_policy,
             )
-            granted = permissions[(namespace, name)]
-            if granted.statements:
-                IamRolePolicy(
-                    group, "policy", role=role.id, name="least-privilege", policy=document(*granted.statements)
-                )
-            if granted.managed_policy:
-                IamRolePolicyAttachment(
-                    group, "managed", role=role.name, policy_arn=f"{_MANAGED_SERVICE_ROLE}{granted.managed_policy}"
-                )
-            self.role_arns[service_account_key(namespace, name)] = role.arn
+            self.role_arns[service_account_key(namespace, name)] = created.arn
 
     def addon_roles(self) -> dict[str, str]:
         """Add-on name -> IRSA role ARN, for the add-ons whose controller needs AWS access."""
@@ -221,9 +209,11 @@ class WorkloadIdentities(Construct):
                     ),
                     allow("EncryptedVolumes", _KMS_WRITE, [keys.ebs.arn]),
                 ),
-                managed_policy="AmazonEBSCSIDriverPolicy",
+                managed_policy="service-role/AmazonEBSCSIDriverPolicy",
             ),
-            ("kube-system", "efs-csi-controller-sa"): Permissions(managed_policy="AmazonEFSCSIDriverPolicy"),
+            ("kube-system", "efs-csi-controller-sa"): Permissions(
+                managed_policy="service-role/AmazonEFSCSIDriverPolicy"
+            ),
             ("kube-system", "fluent-bit"): Permissions(
                 (
                     allow(

@@ -12,16 +12,12 @@ from typing import Any
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.network_acl import NetworkAcl, NetworkAclEgress, NetworkAclIngress
 from cdktf_cdktf_provider_aws.route import Route
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
@@ -29,10 +25,12 @@ from constructs import Construct
 
 from stacks.config import DATA_SUBNET_CIDRS, PRIVATE_SUBNET_CIDRS, PUBLIC_SUBNET_CIDRS, VPC_CIDR
 from stacks.context import Context
+from stacks.firewall import Rule, security_group
 from stacks.keys import Keys
 from stacks.logs import log_group
 from stacks.naming import ResourceGroup
 from stacks.policy import allow, document, service_trust
+from stacks.roles import role
 
 ANYWHERE = "0.0.0.0/0"
 # NAT return traffic arrives on 1024-65535; the range is split so RDP (3389) stays closed from anywhere.
@@ -194,20 +192,13 @@ class Network(Construct):
     def _flow_logs(self, ctx: Context, keys: Keys) -> None:
         group = ResourceGroup(self, "vpc_flow_logs")
         logs = log_group(group, "log_group", ctx, f"/aws/vpc/{ctx.name('flow-logs')}", keys.logs)
-        role = IamRole(
+        flow_role = role(
             group,
-            "role",
             name=ctx.name("vpc-flow-logs"),
-            assume_role_policy=service_trust(
+            trust=service_trust(
                 "vpc-flow-logs.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": ctx.account_id}}
             ),
-        )
-        IamRolePolicy(
-            group,
-            "policy",
-            role=role.id,
-            name="write-flow-logs",
-            policy=document(
+            inline_policy=document(
                 allow(
                     "WriteFlowLogs",
                     ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -222,7 +213,7 @@ class Network(Construct):
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
             log_destination=logs.arn,
-            iam_role_arn=role.arn,
+            iam_role_arn=flow_role.arn,
             max_aggregation_interval=60,
         )
 
@@ -238,24 +229,13 @@ class Network(Construct):
                 route_table_ids=[t.id for t in route_tables],
                 tags={"Name": ctx.name(f"{name}-endpoint")},
             )
-        group = ResourceGroup(self, "vpc_endpoints")
-        self.endpoints_sg = SecurityGroup(
-            group,
-            "sg",
-            name=ctx.name("vpc-endpoints"),
-            description="HTTPS from inside the VPC to the AWS API interface endpoints",
+        self.endpoints_sg = security_group(
+            self,
+            "vpc_endpoints",
+            ctx,
             vpc_id=self.vpc.id,
-        )
-        SecurityGroupRule(
-            group,
-            "https_in",
-            type="ingress",
-            description="HTTPS from the VPC",
-            security_group_id=self.endpoints_sg.id,
-            protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_blocks=[VPC_CIDR],
+            description="HTTPS from inside the VPC to the AWS API interface endpoints",
+            rules=[Rule("https_in", "ingress", 443, (VPC_CIDR,), "HTTPS from the VPC")],
         )
         for name in INTERFACE_ENDPOINTS:
             VpcEndpoint(

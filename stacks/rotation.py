@@ -9,22 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from cdktf import AssetType, TerraformAsset
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
 from stacks.config import VPC_CIDR
 from stacks.context import Context
+from stacks.firewall import Rule, security_group
 from stacks.keys import Keys
 from stacks.logs import log_group
 from stacks.naming import ResourceGroup
 from stacks.network import Network
 from stacks.policy import allow, document, service_trust
+from stacks.roles import role
 
 FUNCTION_CODE = Path(__file__).resolve().parent / "rotation_function"
 RUNTIME = "python3.12"
@@ -37,20 +34,13 @@ class SecretRotation(ResourceGroup):
         super().__init__(scope, id_)
         name = ctx.name("secret-rotation")
         logs = log_group(self, "log_group", ctx, f"/aws/lambda/{name}", keys.logs)
-        role = IamRole(self, "role", name=name, assume_role_policy=service_trust("lambda.amazonaws.com"))
-        IamRolePolicyAttachment(
-            self,
-            "vpc_access",
-            role=role.name,
-            policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-        )
         own_secrets = ctx.arn("secretsmanager", f"secret:{ctx.env.prefix}/*")
-        IamRolePolicy(
+        function_role = role(
             self,
-            "policy",
-            role=role.id,
-            name="rotate-own-secrets",
-            policy=document(
+            name=name,
+            trust=service_trust("lambda.amazonaws.com"),
+            managed_policy="service-role/AWSLambdaVPCAccessExecutionRole",
+            inline_policy=document(
                 allow(
                     "RotateOwnSecrets",
                     [
@@ -67,23 +57,13 @@ class SecretRotation(ResourceGroup):
                 allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs.arn}:*"]),
             ),
         )
-        security_group = SecurityGroup(
-            self,
-            "sg",
-            name=name,
-            description="Secret rotation function: HTTPS to the VPC endpoints only",
+        firewall = security_group(
+            scope,
+            id_,
+            ctx,
             vpc_id=network.vpc.id,
-        )
-        SecurityGroupRule(
-            self,
-            "https_out",
-            type="egress",
-            description="HTTPS to the AWS API endpoints in the VPC",
-            security_group_id=security_group.id,
-            protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_blocks=[VPC_CIDR],
+            description="Secret rotation function: HTTPS to the VPC endpoints only",
+            rules=[Rule("https_out", "egress", 443, (VPC_CIDR,), "HTTPS to the AWS API endpoints in the VPC")],
         )
         code = TerraformAsset(self, "code", path=str(FUNCTION_CODE), type=AssetType.ARCHIVE)
         self.function = LambdaFunction(
@@ -91,7 +71,7 @@ class SecretRotation(ResourceGroup):
             "function",
             function_name=name,
             description="Rotates the generated secrets of this environment",
-            role=role.arn,
+            role=function_role.arn,
             runtime=RUNTIME,
             handler="handler.handler",
             filename=code.path,
@@ -103,7 +83,7 @@ class SecretRotation(ResourceGroup):
             logging_config={"log_format": "JSON", "log_group": logs.name},
             vpc_config={
                 "subnet_ids": [s.id for s in network.private_subnets],
-                "security_group_ids": [security_group.id],
+                "security_group_ids": [firewall.id],
             },
         )
         self.permission = LambdaPermission(

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from citygate.paths import WAIVERS_FILE
 from citygate.waivers import Waiver, load_waivers
+
+
+@cache
+def _waivers(path: Path, modified: float) -> tuple[Waiver, ...]:
+    """The file's waivers, read once per version of the file (every scenario run asks)."""
+    return tuple(load_waivers(path))
 
 
 def scenario_waivers(tags: Iterable[str], path: Path = WAIVERS_FILE, today: dt.date | None = None) -> list[Waiver]:
@@ -19,4 +26,4 @@ def scenario_waivers(tags: Iterable[str], path: Path = WAIVERS_FILE, today: dt.d
     day = today or dt.date.today()
     if not path.is_file():
         return []
-    return [w for w in load_waivers(path) if w.control in controls and not w.expired(day)]
+    return [w for w in _waivers(path, path.stat().st_mtime) if w.control in controls and not w.expired(day)]

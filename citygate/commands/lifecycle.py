@@ -17,8 +17,8 @@ import click
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.findings import GateReport
 from citygate.lifecycle import ENVIRONMENTS, STACK_FILE, Deployment, open_account, stop_kept_server, workdir_for
-from citygate.live.report import finding_line
 from citygate.paths import SYNTH_OUT
+from citygate.reporters import render
 
 env_option = click.option("--env", "env", type=click.Choice(ENVIRONMENTS), required=True, help="Environment.")
 embedded_option = click.option(
@@ -125,8 +125,7 @@ def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool) -> int:
         plan_json = deployment.plan()
         report = gate(plan_json, env)
         if report.exit_code != 0:
-            for finding in report.failing():
-                click.echo(finding_line(finding))
+            click.echo(render(report, "text"), nl=False)
             click.echo(f"apply refused: the gate found {len(report.failing())} violations in {plan_json}")
             return EXIT_VIOLATIONS
         deployment.apply()

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +27,9 @@ from citygate.engines.external import (
     parse_json,
     run_tool,
     severity_for,
-    stage_plan,
     status_for,
 )
+from citygate.engines.staging import Staged, stage_input
 from citygate.errors import CitygateError
 from citygate.findings import Finding
 from citygate.k8s.kinds import address as k8s_address
@@ -44,7 +41,6 @@ BIN_ENV = "CHECKOV_BIN"
 BUNDLED = (ROOT / ".venv-checkov" / "bin" / "checkov",)
 # Exit codes: 0 no failed check, 1 failed checks; anything else is Checkov itself failing.
 OK_CODES = (0, 1)
-WORKFLOWS_DIR = Path(".github") / "workflows"  # Checkov only recognises workflows under this path
 GHA_JOB = re.compile(r"^jobs\(([^)]+)\)")
 # Input kind -> Checkov framework (a Terraform plan is `terraform_plan`, see framework_for).
 FRAMEWORKS = {"terraform": "terraform_json", "kubernetes": "kubernetes", "github_workflows": "github_actions"}
@@ -58,32 +54,6 @@ def framework_for(inventory: Inventory) -> str:
     if inventory.kind not in FRAMEWORKS:
         raise CitygateError(f"cannot judge input kind {inventory.kind!r}", where=ENGINE)
     return FRAMEWORKS[inventory.kind]
-
-
-def stage_workflows(gate_input: GateInput, folder: Path) -> dict[str, str]:
-    """Copies of the workflows under `.github/workflows/`, where alone Checkov looks for them;
-    returns staged copy -> the user's file."""
-    staged = folder / WORKFLOWS_DIR
-    staged.mkdir(parents=True)
-    originals: dict[str, str] = {}
-    for file in sorted({r.file for r in gate_input.inventory.resources if r.file}):
-        shutil.copyfile(file, staged / Path(file).name)
-        originals[str(staged / Path(file).name)] = file
-    return originals
-
-
-@contextmanager
-def scan_target(gate_input: GateInput, framework: str) -> Iterator[tuple[Path, dict[str, str]]]:
-    """The path Checkov scans and a map from the files it reports back to the user's files."""
-    with tempfile.TemporaryDirectory(prefix="citygate-checkov-") as tmp:
-        folder = Path(tmp)
-        if framework == "github_actions":
-            yield folder, stage_workflows(gate_input, folder)
-        elif framework == "terraform_plan":
-            staged = stage_plan(gate_input, folder)
-            yield staged, {str(staged): str(gate_input.path)}
-        else:
-            yield gate_input.path.resolve(), {}
 
 
 def command(binary: Path, target: Path, framework: str) -> list[str]:
@@ -166,12 +136,11 @@ class Addressing:
 
     framework: str
     known: set[str]
-    originals: dict[str, str]  # staged copy -> the user's file
+    staged: Staged
     synth: dict[str, tuple[dict[str, list[str]], tuple[str, ...]]] = field(default_factory=dict)
 
     def file(self, check: dict[str, Any]) -> str:
-        file = str(check.get("file_abs_path") or "")
-        return self.originals.get(file, file)
+        return self.staged.original(str(check.get("file_abs_path") or ""), self.address(check))
 
     def address(self, check: dict[str, Any]) -> str:
         resource: str = check.get("resource_address") or check["resource"]
@@ -180,7 +149,7 @@ class Addressing:
         if self.framework == "kubernetes":
             return kubernetes_address(resource, self.known)
         if self.framework == "github_actions":
-            return workflow_address(resource, self.file(check))
+            return workflow_address(resource, str(check.get("file_abs_path") or ""))
         return resource
 
     def synth_address(self, check: dict[str, Any]) -> str:
@@ -225,10 +194,11 @@ class CheckovEngine:
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
         framework = framework_for(gate_input.inventory)
         binary = find_tool("checkov", BIN_ENV, BUNDLED)
-        with scan_target(gate_input, framework) as (target, originals):
-            output = run_tool(command(binary, target, framework), timeout, ENGINE, ok_codes=OK_CODES)
+        with tempfile.TemporaryDirectory(prefix="citygate-checkov-") as tmp:
+            staged = stage_input(gate_input, Path(tmp))
+            output = run_tool(command(binary, staged.target, framework), timeout, ENGINE, ok_codes=OK_CODES)
             found = reports(parse_json(output, ENGINE))
-            addressing = Addressing(framework, {r.address for r in gate_input.inventory.resources}, originals)
+            addressing = Addressing(framework, {r.address for r in gate_input.inventory.resources}, staged)
             try:
                 return [
                     to_finding(check, addressing)

@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from citygate.controls import load_catalogue
-from citygate.engines.base import GateInput
 from citygate.errors import CitygateError
 from citygate.findings import Severity
-from citygate.model import Inventory
 
 STDERR_TAIL = 300  # characters of a failing tool's stderr kept in the one-line error
 
@@ -122,30 +120,3 @@ def severity_for(controls: Sequence[str], reported: str | None) -> Severity:
         return Severity.parse(reported or "")
     except ValueError:
         return Severity.MEDIUM
-
-
-def planned_values(inventory: Inventory) -> dict[str, Any]:
-    """A `planned_values` tree rebuilt from the inventory, for plans written without one."""
-    modules: dict[str, list[dict[str, Any]]] = {}
-    for r in inventory.resources:
-        entry: dict[str, Any] = {"address": r.address, "mode": r.mode, "type": r.type, "name": r.name}
-        entry |= {"provider_name": r.provider, "values": r.values}
-        if r.index is not None:
-            entry["index"] = r.index
-        modules.setdefault(r.module, []).append(entry)
-    children = [{"address": module, "resources": found} for module, found in modules.items() if module]
-    return {"root_module": {"resources": modules.get("", []), "child_modules": children}}
-
-
-def stage_plan(gate_input: GateInput, folder: Path) -> Path:
-    """The plan itself, or a copy in `folder` completed with `planned_values`.
-
-    Checkov and Trivy read a plan's resources from `planned_values` only; Terraform 0.12-era plans
-    may hold `resource_changes` alone, which both scanners would silently find clean.
-    """
-    plan = json.loads(gate_input.path.read_text(encoding="utf-8"))
-    if (plan.get("planned_values") or {}).get("root_module"):
-        return gate_input.path.resolve()
-    staged = folder / gate_input.path.name
-    staged.write_text(json.dumps({**plan, "planned_values": planned_values(gate_input.inventory)}))
-    return staged

@@ -7,7 +7,9 @@ no checks for them), and not synthesized Terraform JSON: Trivy 0.76 misreads nes
 scan on push as not scanning), so a synth folder is judged through its plan instead.  Its failed checks become `Finding`s addressed as the inventory addresses them: a
 Kubernetes finding, which Trivy locates by line only, is addressed by the manifest document
 holding that line (`Kind/namespace/name`).  Trivy renames module and count/for_each resources
-of a plan; those names are mapped back to plan addresses.
+of a plan; those names are mapped back to plan addresses.  Trivy ignores a plan's references, so
+its failures on resources linked by values known only after apply are warnings (see
+`linked_after_apply`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from citygate.engines.external import (
     parse_json,
     run_tool,
     severity_for,
-    stage_plan,
     status_for,
     venv_bin,
 )
+from citygate.engines.staging import Staged, stage_input
 from citygate.errors import CitygateError
 from citygate.findings import Finding
 from citygate.k8s.kinds import address as k8s_address
@@ -109,6 +111,22 @@ def trivy_names(inventory: Inventory) -> dict[str, list[str]]:
     return names
 
 
+def linked_after_apply(inventory: Inventory) -> set[str]:
+    """Plan resources joined to another by a value known only after apply, from either side.
+
+    Trivy reads a plan's values and not its references, so a bucket whose public-access block names
+    it by an id not known yet looks unprotected, and a secret whose key ARN is not known yet looks
+    unencrypted.  Trivy's failures on these resources are reported as warnings (cannot be verified
+    before apply) rather than failures; our Rego policies judge them through the references.
+    """
+    linked: set[str] = set()
+    for resource in inventory.resources:
+        targets = {a for path, addresses in resource.references.items() if path in resource.unknown for a in addresses}
+        if targets:
+            linked |= targets | {resource.address}
+    return linked
+
+
 def resource_block(address: str) -> str:
     """`module.m["k"].aws_x.y[0]` -> `module.m["k"].aws_x.y`: every instance of one resource block."""
     return address[: address.rindex("[")] if address.endswith("]") else address
@@ -118,9 +136,9 @@ def resource_block(address: str) -> str:
 class Addressing:
     """Maps one run's Trivy locations (resource name, or file + line) to inventory addresses."""
 
-    root: Path  # what Trivy scanned: a file or a folder
-    shown: str  # the user's path for it
+    staged: Staged
     names: dict[str, list[str]] = field(default_factory=dict)  # Trivy's resource name -> addresses
+    unverifiable: set[str] = field(default_factory=set)  # see linked_after_apply
     manifests: dict[Path, list[ManifestObject]] = field(default_factory=dict)
 
     def terraform_address(self, name: str) -> str:
@@ -132,11 +150,9 @@ class Addressing:
         return blocks.pop() if len(blocks) == 1 else name
 
     def file(self, target: str) -> Path:
-        return self.root if self.root.is_file() else self.root / target
-
-    def shown_file(self, target: str) -> str:
-        """The file a finding is in, as the user named it."""
-        return self.shown if self.root.is_file() else str(Path(self.shown) / target)
+        """The scanned file a result is about (Trivy names files relative to the folder scanned)."""
+        root = self.staged.target
+        return root if root.is_file() else root / target
 
     def address(self, result: dict[str, Any], misconfig: dict[str, Any]) -> str:
         cause = misconfig.get("CauseMetadata") or {}
@@ -155,16 +171,21 @@ class Addressing:
 
 def to_finding(result: dict[str, Any], misconfig: dict[str, Any], addressing: Addressing) -> Finding:
     controls = controls_for(rule_ids(misconfig))
+    address = addressing.address(result, misconfig)
+    message = str(misconfig.get("Message") or misconfig["Title"])
+    unverifiable = address in addressing.unverifiable
     return Finding(
         id=str(misconfig["ID"]),
         title=str(misconfig["Title"]),
         severity=severity_for(controls, misconfig.get("Severity")),
-        status=status_for(controls),
-        resource=addressing.address(result, misconfig),
-        message=str(misconfig.get("Message") or misconfig["Title"]),
+        status="warn" if unverifiable else status_for(controls),
+        resource=address,
+        message=f"{message} (cannot be verified before apply: linked by values known only after apply)"
+        if unverifiable
+        else message,
         engine=ENGINE,
         controls=controls,
-        file=addressing.shown_file(result["Target"]),
+        file=addressing.staged.original(str(addressing.file(result["Target"])), address),
         fix=str(misconfig.get("Resolution") or ""),
     )
 
@@ -199,10 +220,9 @@ class TrivyEngine:
         binary = find_tool("trivy", BIN_ENV, (venv_bin("trivy"),))
         scanner = SCANNERS[inventory.kind, inventory.source]
         with tempfile.TemporaryDirectory(prefix="citygate-trivy-") as tmp:
-            is_plan = inventory.kind == "terraform"
-            target = stage_plan(gate_input, Path(tmp)) if is_plan else gate_input.path.resolve()
-            report = parse_json(run_tool(command(binary, target, scanner), timeout, ENGINE), ENGINE)
-            addressing = Addressing(target, str(gate_input.path), trivy_names(inventory))
+            staged = stage_input(gate_input, Path(tmp))
+            report = parse_json(run_tool(command(binary, staged.target, scanner), timeout, ENGINE), ENGINE)
+            addressing = Addressing(staged, trivy_names(inventory), linked_after_apply(inventory))
             try:
                 return findings_of(report, addressing)
             except (KeyError, TypeError, ValueError, OSError, yaml.YAMLError) as exc:

@@ -35,6 +35,8 @@ class DeployedResources:
     """The managed resources of a Terraform state document (format version 4)."""
 
     def __init__(self, state: dict[str, Any]) -> None:
+        if not state:
+            raise CitygateError("the Terraform state is empty: nothing is deployed", where="state")
         if state.get("version") != 4:
             raise CitygateError(f"unsupported Terraform state version {state.get('version')!r}", where="state")
         self.items = [

@@ -77,7 +77,10 @@ def verify_account(
     )
 
 
-def verify_deployment(deployment: Deployment, catalogue: Catalogue | None = None) -> GateReport:
+def verify_deployment(
+    deployment: Deployment, catalogue: Catalogue | None = None, fail_on: Severity = Severity.LOW
+) -> GateReport:
     """Verify what `deployment` deployed, in the account it deployed to."""
     ctx = LiveContext(AwsClients(deployment.region, deployment.endpoint), DeployedResources(deployment.state()))
-    return verify_account(ctx, target=f"{deployment.env} ({deployment.endpoint or 'AWS'})", catalogue=catalogue)
+    target = f"{deployment.env} ({deployment.endpoint or 'AWS'})"
+    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on)

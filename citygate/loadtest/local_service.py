@@ -63,6 +63,11 @@ class LocalService:
             raise
         return self
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def _wait_ready(self) -> None:
         assert self._process is not None
         deadline = time.monotonic() + READY_TIMEOUT_S

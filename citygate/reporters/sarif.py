@@ -15,7 +15,6 @@ from citygate.findings import Finding, GateReport, Severity
 from citygate.reporters.grouping import control
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-TOOL_URI = "https://github.com/citygate/citygate"
 # GitHub's bands: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
 SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
@@ -103,7 +102,7 @@ def render_sarif(report: GateReport) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "citygate", "informationUri": TOOL_URI, "rules": list(rules.values())}},
+                "tool": {"driver": {"name": "citygate", "rules": list(rules.values())}},
                 "automationDetails": {"id": f"citygate/{report.kind}/"},
                 "invocations": [
                     {

@@ -7,6 +7,7 @@ import io
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from citygate.findings import GateReport, Severity
 from citygate.reporters.grouping import ControlGroup, by_control, counts, status_label, verdict
@@ -36,18 +37,21 @@ def engines_line(report: GateReport) -> str:
 
 
 def group_table(group: ControlGroup) -> Table:
+    """Every string goes in as `Text`: addresses (`b["k"]`) and messages must never be read as markup."""
+    fixes = "\n".join(f"fix {fix}" for fix in group.fixes)
     table = Table(
-        title=f"{group.control_id}  {group.title}",
+        title=Text(f"{group.control_id}  {group.title}"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
-        caption="\n".join(f"fix {fix}" for fix in group.fixes) or None,
+        caption=Text(fixes) if fixes else None,
         caption_justify="left",
     )
     for column in ("status", "severity", "rule", "resource", "message", "engine"):
         table.add_column(column, overflow="fold")
     for f in group.findings:
         style = "dim" if f.waived or f.status != "fail" else SEVERITY_STYLE[f.severity]
-        table.add_row(status_label(f), f.severity.name.lower(), f.id, f.resource, f.message, f.engine, style=style)
+        cells = (status_label(f), f.severity.name.lower(), f.id, f.resource, f.message, f.engine)
+        table.add_row(*map(Text, cells), style=style)
     return table
 
 

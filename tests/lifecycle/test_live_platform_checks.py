@@ -146,6 +146,7 @@ def test_account_wide_audit_controls_pass_when_configured(aws: AwsClients) -> No
     config.put_delivery_channel(DeliveryChannel={"name": "main", "s3BucketName": "trail"})
     config.start_configuration_recorder(ConfigurationRecorderName="main")
     aws("ec2").enable_ebs_encryption_by_default()
+    aws("ec2").modify_ebs_default_kms_key_id(KmsKeyId=kms_arn)
     state = {
         "CG-LIVE-CT-001": ("aws_cloudtrail", "main", {"arn": trail["TrailARN"]}),
         "CG-LIVE-GD-001": ("aws_guardduty_detector", "main", {"id": detector}),
@@ -154,6 +155,12 @@ def test_account_wide_audit_controls_pass_when_configured(aws: AwsClients) -> No
     }
     for rule_id, resource in state.items():
         assert problems(aws, rule_id, resource) == {f"{resource[0]}.main": ()}, rule_id
+
+
+def test_ebs_default_encryption_with_the_aws_managed_key_fails(aws: AwsClients) -> None:
+    aws("ec2").enable_ebs_encryption_by_default()
+    (problem,) = problems(aws, "CG-LIVE-EBS-001").values()
+    assert "default EBS encryption" in problem[0]
 
 
 def test_vpc_flow_logs_and_default_security_group(aws: AwsClients) -> None:

@@ -6,23 +6,17 @@ import json
 import os
 from pathlib import Path
 
-import boto3
 import pytest
 
 from citygate.errors import CitygateError
+from citygate.live.clients import AwsClients
 from citygate.moto_server import KeptServer, MotoServer, is_serving, reset
-
-
-def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
-    return boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
-    )
 
 
 def test_server_serves_on_localhost_and_stops_on_exit() -> None:
     with MotoServer() as server:
         assert server.endpoint.startswith("http://127.0.0.1:")
-        s3 = s3_client(server.endpoint)
+        s3 = aws_client(server.endpoint, "s3")
         s3.create_bucket(Bucket="reset-me")
         reset(server.endpoint)
         assert s3.list_buckets()["Buckets"] == []
@@ -53,3 +47,64 @@ def test_a_live_process_that_is_not_moto_is_an_error(tmp_path: Path) -> None:
     record.write_text(json.dumps({"endpoint": "http://127.0.0.1:9", "pid": os.getpid()}))
     with pytest.raises(CitygateError, match="does not answer"):
         KeptServer.find(record, timeout=0.1)
+
+
+def aws_client(endpoint: str, service: str):  # type: ignore[no-untyped-def]
+    return AwsClients("us-east-1", endpoint)(service)
+
+
+def logs_policy(*statements: dict[str, object]) -> str:
+    deny_plain_http = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [deny_plain_http, *statements]})
+
+
+def test_access_logging_follows_the_target_bucket_policy_grant(aws: AwsClients) -> None:
+    grant = {
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": ["s3:PutObject"],
+        "Resource": ["arn:aws:s3:::logs/s3/*"],
+    }
+    logging = {"LoggingEnabled": {"TargetBucket": "logs", "TargetPrefix": "s3/data/"}}
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="logs")
+    s3.create_bucket(Bucket="data")
+    s3.put_bucket_policy(Bucket="logs", Policy=logs_policy())
+    with pytest.raises(s3.exceptions.ClientError, match="InvalidTargetBucketForLogging"):
+        s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging)
+    s3.put_bucket_policy(Bucket="logs", Policy=logs_policy(grant))
+    s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging)
+    assert s3.get_bucket_logging(Bucket="data")["LoggingEnabled"]["TargetPrefix"] == "s3/data/"
+
+
+def test_rotation_of_a_secret_without_a_value_is_recorded(aws: AwsClients) -> None:
+    role = aws("iam").create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = {"ZipFile": b"PK\x05\x06" + b"\x00" * 18}  # an empty zip archive
+    function = aws("lambda").create_function(
+        FunctionName="rotate", Runtime="python3.12", Role=role, Handler="index.handler", Code=code
+    )["FunctionArn"]
+    secrets = aws("secretsmanager")
+    arn = secrets.create_secret(Name="db")["ARN"]
+    secrets.rotate_secret(SecretId=arn, RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})
+    described = secrets.describe_secret(SecretId=arn)
+    assert described["RotationEnabled"] and described["RotationLambdaARN"] == function
+
+
+def test_the_default_ebs_key_can_be_set_read_and_reset(aws: AwsClients) -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/abc"
+    ec2 = aws("ec2")
+    assert ec2.get_ebs_default_kms_key_id()["KmsKeyId"] == "alias/aws/ebs"
+    ec2.modify_ebs_default_kms_key_id(KmsKeyId=key)
+    assert ec2.get_ebs_default_kms_key_id()["KmsKeyId"] == key
+    assert ec2.reset_ebs_default_kms_key_id()["KmsKeyId"] == "alias/aws/ebs"
+
+
+def test_aws_managed_policies_exist_as_in_a_real_account(aws: AwsClients) -> None:
+    policy = aws("iam").get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")
+    assert policy["Policy"]["PolicyName"] == "AWS_ConfigRole"

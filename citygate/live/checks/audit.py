@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
-from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule
+from citygate.live.deployed import Deployed
+from citygate.live.rules import LiveContext, Outcome, fetch, judge, judge_each, live_rule
 
 ACCOUNT = "account"
 
@@ -107,22 +109,35 @@ def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
 )
 def flow_logs(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
-    for vpc in ctx.deployed.of_type("aws_vpc"):
-        logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc.get("id")]}]).get("FlowLogs", [])
-        all_traffic = [f for f in logs if f.get("TrafficType") == "ALL"]
-        yield judge(vpc.address, [None if all_traffic else "no flow log captures ALL traffic"])
+
+    def described_flow_logs(vpc: Deployed) -> list[dict[str, Any]] | None:
+        if not _vpc_exists(ctx, vpc):
+            return None
+        logs: list[dict[str, Any]] = ec2.describe_flow_logs(Filters=_vpc_filter("resource-id", vpc))["FlowLogs"]
+        return logs
+
+    return judge_each(
+        ctx,
+        "aws_vpc",
+        described_flow_logs,
+        lambda logs: [None if any(f.get("TrafficType") == "ALL" for f in logs) else "no flow log captures ALL traffic"],
+    )
 
 
 @live_rule(
     "CG-LIVE-EBS-001",
-    "New EBS volumes are encrypted by default",
+    "New EBS volumes are encrypted by default with a customer-managed KMS key",
     Severity.MEDIUM,
-    "Deploy aws_ebs_encryption_by_default (enabled = true).",
+    "Deploy aws_ebs_encryption_by_default (enabled = true) and aws_ebs_default_kms_key (a CMK).",
 )
 def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    enabled = ctx.aws("ec2").get_ebs_encryption_by_default().get("EbsEncryptionByDefault")
+    ec2 = ctx.aws("ec2")
     resource = _account_resource(ctx, "aws_ebs_encryption_by_default")
-    yield judge(resource, [None if enabled else "EBS encryption by default is off"])
+    if not ec2.get_ebs_encryption_by_default().get("EbsEncryptionByDefault"):
+        yield judge(resource, ["EBS encryption by default is off"])
+        return
+    key = ec2.get_ebs_default_kms_key_id().get("KmsKeyId")
+    yield judge(resource, [customer_managed_problem(ctx, key, "default EBS encryption")])
 
 
 @live_rule(
@@ -133,8 +148,25 @@ def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
 )
 def default_security_group_closed(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
-    for vpc in ctx.deployed.of_type("aws_vpc"):
-        filters = [{"Name": "vpc-id", "Values": [vpc.get("id")]}, {"Name": "group-name", "Values": ["default"]}]
-        groups = ec2.describe_security_groups(Filters=filters).get("SecurityGroups", [])
-        open_rules = [g["GroupId"] for g in groups if g.get("IpPermissions") or g.get("IpPermissionsEgress")]
-        yield judge(vpc.address, [f"default security group has rules: {', '.join(open_rules)}" if open_rules else None])
+
+    def default_groups(vpc: Deployed) -> list[dict[str, Any]] | None:
+        if not _vpc_exists(ctx, vpc):
+            return None
+        filters = [*_vpc_filter("vpc-id", vpc), {"Name": "group-name", "Values": ["default"]}]
+        groups: list[dict[str, Any]] = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+        return groups
+
+    def problems(groups: list[dict[str, Any]]) -> list[str | None]:
+        open_groups = [g["GroupId"] for g in groups if g.get("IpPermissions") or g.get("IpPermissionsEgress")]
+        return [f"default security group has rules: {', '.join(open_groups)}" if open_groups else None]
+
+    return judge_each(ctx, "aws_vpc", default_groups, problems)
+
+
+def _vpc_filter(name: str, vpc: Deployed) -> list[dict[str, Any]]:
+    return [{"Name": name, "Values": [vpc.get("id")]}]
+
+
+def _vpc_exists(ctx: LiveContext, vpc: Deployed) -> bool:
+    found = ctx.aws("ec2").describe_vpcs(Filters=_vpc_filter("vpc-id", vpc))["Vpcs"]
+    return bool(found)

@@ -9,18 +9,21 @@ from urllib.parse import unquote
 
 from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
-from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule, missing
+from citygate.live.deployed import Deployed
+from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge, judge_each, live_rule, missing
 
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 STS_AUDIENCE = "sts.amazonaws.com"
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 
 
-def _clusters(ctx: LiveContext) -> Iterator[tuple[str, dict[str, Any] | None]]:
+def judge_clusters(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     eks = ctx.aws("eks")
-    for cluster in ctx.deployed.of_type("aws_eks_cluster"):
-        described = fetch(eks.describe_cluster, name=cluster.get("name"))
-        yield cluster.address, (described or {}).get("cluster")
+
+    def describe(cluster: Deployed) -> dict[str, Any] | None:
+        return (fetch(eks.describe_cluster, name=cluster.get("name")) or {}).get("cluster")
+
+    return judge_each(ctx, "aws_eks_cluster", describe, problems)
 
 
 @live_rule(
@@ -30,18 +33,14 @@ def _clusters(ctx: LiveContext) -> Iterator[tuple[str, dict[str, Any] | None]]:
     "Set vpc_config endpoint_private_access = true and endpoint_public_access = false.",
 )
 def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
-    for address, cluster in _clusters(ctx):
-        if cluster is None:
-            yield missing(address, "EKS cluster")
-            continue
+    def problems(cluster: dict[str, Any]) -> list[str | None]:
         vpc = cluster.get("resourcesVpcConfig", {})
-        yield judge(
-            address,
-            [
-                "the API endpoint is public" if vpc.get("endpointPublicAccess") else None,
-                None if vpc.get("endpointPrivateAccess") else "the private API endpoint is off",
-            ],
-        )
+        return [
+            "the API endpoint is public" if vpc.get("endpointPublicAccess") else None,
+            None if vpc.get("endpointPrivateAccess") else "the private API endpoint is off",
+        ]
+
+    return judge_clusters(ctx, problems)
 
 
 @live_rule(
@@ -51,13 +50,12 @@ def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
     'Add encryption_config { resources = ["secrets"], provider { key_arn = <CMK> } }.',
 )
 def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    for address, cluster in _clusters(ctx):
-        if cluster is None:
-            yield missing(address, "EKS cluster")
-            continue
+    def problems(cluster: dict[str, Any]) -> list[str | None]:
         configs = [c for c in cluster.get("encryptionConfig", []) if "secrets" in c.get("resources", [])]
         key = configs[0].get("provider", {}).get("keyArn") if configs else None
-        yield judge(address, [customer_managed_problem(ctx, key, "secrets encryption")])
+        return [customer_managed_problem(ctx, key, "secrets encryption")]
+
+    return judge_clusters(ctx, problems)
 
 
 @live_rule(
@@ -67,10 +65,7 @@ def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     'Set enabled_cluster_log_types to include "api", "audit" and "authenticator".',
 )
 def control_plane_logs(ctx: LiveContext) -> Iterator[Outcome]:
-    for address, cluster in _clusters(ctx):
-        if cluster is None:
-            yield missing(address, "EKS cluster")
-            continue
+    def problems(cluster: dict[str, Any]) -> list[str | None]:
         enabled = {
             kind
             for setup in cluster.get("logging", {}).get("clusterLogging", [])
@@ -78,7 +73,9 @@ def control_plane_logs(ctx: LiveContext) -> Iterator[Outcome]:
             for kind in setup.get("types", [])
         }
         off = [kind for kind in REQUIRED_LOG_TYPES if kind not in enabled]
-        yield judge(address, [f"control-plane log types off: {', '.join(off)}" if off else None])
+        return [f"control-plane log types off: {', '.join(off)}" if off else None]
+
+    return judge_clusters(ctx, problems)
 
 
 def _issuer_host(url: str) -> str:
@@ -103,17 +100,15 @@ def _oidc_providers(ctx: LiveContext) -> dict[str, dict[str, Any]]:
 )
 def oidc_provider(ctx: LiveContext) -> Iterator[Outcome]:
     providers = _oidc_providers(ctx)
-    for address, cluster in _clusters(ctx):
-        if cluster is None:
-            yield missing(address, "EKS cluster")
-            continue
+
+    def problems(cluster: dict[str, Any]) -> list[str | None]:
         issuer = cluster.get("identity", {}).get("oidc", {}).get("issuer", "")
         provider = providers.get(_issuer_host(issuer))
         if provider is None:
-            yield judge(address, [f"no IAM OIDC provider for issuer {issuer or '(none)'}"])
-            continue
-        audiences = provider.get("ClientIDList", [])
-        yield judge(address, [None if STS_AUDIENCE in audiences else f"provider audiences lack {STS_AUDIENCE}"])
+            return [f"no IAM OIDC provider for issuer {issuer or '(none)'}"]
+        return [None if STS_AUDIENCE in provider.get("ClientIDList", []) else f"provider audiences lack {STS_AUDIENCE}"]
+
+    return judge_clusters(ctx, problems)
 
 
 def _trust_document(role: dict[str, Any]) -> dict[str, Any]:
@@ -160,11 +155,12 @@ def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
     "Condition the web-identity trust with StringEquals on <issuer>:sub and <issuer>:aud.",
 )
 def irsa_trust(ctx: LiveContext) -> Iterator[Outcome]:
+    """Judges only roles whose trust allows web identities; other roles are not IRSA roles."""
     iam = ctx.aws("iam")
     for role in ctx.deployed.of_type("aws_iam_role"):
         live = fetch(iam.get_role, RoleName=role.get("name"))
         if live is None:
-            yield missing(role.address, f"role {role.get('name')}")
+            yield missing(role.address)
             continue
         problems = irsa_trust_problems(_trust_document(live["Role"]))
         if problems is not None:

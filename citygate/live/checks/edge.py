@@ -7,7 +7,7 @@ from typing import Any
 
 from citygate.findings import Severity
 from citygate.live.deployed import Deployed
-from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule
+from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge, live_rule, missing
 
 LOAD_BALANCER_TYPES = ("aws_lb", "aws_alb")
 # ELB security policies that allow only TLS 1.2 and newer.
@@ -21,10 +21,15 @@ def _application_load_balancers(ctx: LiveContext) -> Iterator[Deployed]:
                 yield lb
 
 
-def _listeners(ctx: LiveContext, lb: Deployed) -> list[dict[str, Any]]:
-    found = fetch(ctx.aws("elbv2").describe_listeners, LoadBalancerArn=lb.get("arn")) or {}
-    listeners: list[dict[str, Any]] = found.get("Listeners", [])
-    return listeners
+def judge_listeners(ctx: LiveContext, protocol: str, problems: Problems) -> Iterator[Outcome]:
+    """Judge each application load balancer on its listeners of one protocol."""
+    elbv2 = ctx.aws("elbv2")
+    for lb in _application_load_balancers(ctx):
+        found = fetch(elbv2.describe_listeners, LoadBalancerArn=lb.get("arn"))
+        if found is None:
+            yield missing(lb.address)
+            continue
+        yield judge(lb.address, problems([x for x in found.get("Listeners", []) if x.get("Protocol") == protocol]))
 
 
 @live_rule(
@@ -47,16 +52,14 @@ def waf_association(ctx: LiveContext) -> Iterator[Outcome]:
     "Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or newer) on the HTTPS listener.",
 )
 def listener_tls_policy(ctx: LiveContext) -> Iterator[Outcome]:
-    for lb in _application_load_balancers(ctx):
-        https = [listener for listener in _listeners(ctx, lb) if listener.get("Protocol") == "HTTPS"]
+    def problems(https: list[dict[str, Any]]) -> list[str | None]:
         weak = [str(h.get("SslPolicy")) for h in https if not str(h.get("SslPolicy")).startswith(MODERN_TLS_PREFIXES)]
-        yield judge(
-            lb.address,
-            [
-                None if https else "no HTTPS listener",
-                f"HTTPS listeners allow TLS older than 1.2: {', '.join(weak)}" if weak else None,
-            ],
-        )
+        return [
+            None if https else "no HTTPS listener",
+            f"HTTPS listeners allow TLS older than 1.2: {', '.join(weak)}" if weak else None,
+        ]
+
+    return judge_listeners(ctx, "HTTPS", problems)
 
 
 def _redirects_to_https(listener: dict[str, Any]) -> bool:
@@ -73,7 +76,8 @@ def _redirects_to_https(listener: dict[str, Any]) -> bool:
     'Give the HTTP listener one default action: redirect with protocol "HTTPS".',
 )
 def http_redirects(ctx: LiveContext) -> Iterator[Outcome]:
-    for lb in _application_load_balancers(ctx):
-        plain = [listener for listener in _listeners(ctx, lb) if listener.get("Protocol") == "HTTP"]
+    def problems(plain: list[dict[str, Any]]) -> list[str | None]:
         serving = [str(p.get("Port")) for p in plain if not _redirects_to_https(p)]
-        yield judge(lb.address, [f"HTTP listeners serve content on ports {', '.join(serving)}" if serving else None])
+        return [f"HTTP listeners serve content on ports {', '.join(serving)}" if serving else None]
+
+    return judge_listeners(ctx, "HTTP", problems)

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
-from citygate.live.rules import LiveContext, Outcome, fetch, judge, live_rule, missing
+from citygate.live.deployed import Deployed
+from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge_each, live_rule
 
-RepositoryCheck = Callable[[LiveContext, dict[str, Any]], str | None]
 
-
-def _judge_repositories(ctx: LiveContext, problem: RepositoryCheck) -> Iterator[Outcome]:
-    """One outcome per deployed repository, judged by `problem` on its live description."""
+def judge_repositories(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     ecr = ctx.aws("ecr")
-    for repo in ctx.deployed.of_type("aws_ecr_repository"):
-        name = repo.get("name")
-        found = (fetch(ecr.describe_repositories, repositoryNames=[name]) or {}).get("repositories", [])
-        yield judge(repo.address, [problem(ctx, found[0])]) if found else missing(repo.address, f"repository {name}")
+
+    def describe(repo: Deployed) -> dict[str, Any] | None:
+        found = fetch(ecr.describe_repositories, repositoryNames=[repo.get("name")]) or {}
+        return next(iter(found.get("repositories", [])), None)
+
+    return judge_each(ctx, "aws_ecr_repository", describe, problems)
 
 
 @live_rule(
@@ -28,8 +28,8 @@ def _judge_repositories(ctx: LiveContext, problem: RepositoryCheck) -> Iterator[
     'Set image_tag_mutability = "IMMUTABLE" on the repository.',
 )
 def immutable_tags(ctx: LiveContext) -> Iterator[Outcome]:
-    return _judge_repositories(
-        ctx, lambda _, live: None if live.get("imageTagMutability") == "IMMUTABLE" else "image tags are mutable"
+    return judge_repositories(
+        ctx, lambda live: [None if live.get("imageTagMutability") == "IMMUTABLE" else "image tags are mutable"]
     )
 
 
@@ -40,17 +40,10 @@ def immutable_tags(ctx: LiveContext) -> Iterator[Outcome]:
     "Set image_scanning_configuration { scan_on_push = true } on the repository.",
 )
 def scan_on_push(ctx: LiveContext) -> Iterator[Outcome]:
-    return _judge_repositories(
+    return judge_repositories(
         ctx,
-        lambda _, live: None if live.get("imageScanningConfiguration", {}).get("scanOnPush") else "scan on push is off",
+        lambda live: [None if live.get("imageScanningConfiguration", {}).get("scanOnPush") else "scan on push is off"],
     )
-
-
-def _encryption_problem(ctx: LiveContext, live: dict[str, Any]) -> str | None:
-    encryption = live.get("encryptionConfiguration", {})
-    if encryption.get("encryptionType") != "KMS":
-        return "images are not encrypted with KMS"
-    return customer_managed_problem(ctx, encryption.get("kmsKey"), "image encryption")
 
 
 @live_rule(
@@ -60,7 +53,13 @@ def _encryption_problem(ctx: LiveContext, live: dict[str, Any]) -> str | None:
     'Set encryption_configuration { encryption_type = "KMS", kms_key = <CMK> } on the repository.',
 )
 def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
-    return _judge_repositories(ctx, _encryption_problem)
+    def problems(live: dict[str, Any]) -> list[str | None]:
+        encryption = live.get("encryptionConfiguration", {})
+        if encryption.get("encryptionType") != "KMS":
+            return ["images are not encrypted with KMS"]
+        return [customer_managed_problem(ctx, encryption.get("kmsKey"), "image encryption")]
+
+    return judge_repositories(ctx, problems)
 
 
 @live_rule(
@@ -71,9 +70,9 @@ def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
 )
 def lifecycle_policy(ctx: LiveContext) -> Iterator[Outcome]:
     ecr = ctx.aws("ecr")
-    return _judge_repositories(
+    return judge_repositories(
         ctx,
-        lambda _, live: (
+        lambda live: [
             None if fetch(ecr.get_lifecycle_policy, repositoryName=live["repositoryName"]) else "no lifecycle policy"
-        ),
+        ],
     )

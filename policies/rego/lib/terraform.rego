@@ -86,7 +86,7 @@ get(obj, key, fallback) := v if {
 } else := fallback
 
 # strip_indices("rule.0.apply.1.x") = "rule.apply.x": synth (objects) and plans (lists) agree
-strip_indices(path) := concat(".", [s | some s in split(path, "."); not regex.match(`^[0-9]+$`, s)])
+strip_indices(path) := regex.replace(path, `\.[0-9]+(\.|$)`, "$1")
 
 # unknown(r, path): the attribute at path (or its parent/child) is known only after apply
 unknown(r, path) if {

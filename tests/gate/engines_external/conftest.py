@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from citygate.engines.base import GateInput
+from citygate.findings import Finding
 from citygate.inputs import load_plan, load_synth
 from citygate.k8s import load_manifests
 from citygate.workflows import load_workflows
@@ -21,6 +22,7 @@ LOADERS: dict[str, tuple[Callable[[Path], object], Path]] = {
     "old_plan": (load_plan, DATA / "plan-without-planned-values.json"),
     "synth": (load_synth, DATA / "synth"),
     "k8s": (load_manifests, DATA / "k8s"),
+    "overlay": (load_manifests, DATA / "overlay"),  # a Kustomize overlay over a base
     "workflows": (load_workflows, DATA / "workflows"),
 }
 
@@ -47,3 +49,13 @@ def checkov_available() -> bool:
     from citygate.engines.checkov import BIN_ENV, BUNDLED
 
     return bool(os.environ.get(BIN_ENV)) or any(p.exists() for p in BUNDLED)
+
+
+def assert_overlay_judged_as_rendered(findings: dict[str, list[Finding]], pinned_image_rule: str) -> None:
+    """The overlay pins the base's `nginx:latest` by digest: a rule about unpinned images fires on
+    the loose manifest but not on the overlay, whose findings point at the base file."""
+    overlay = findings["overlay"]
+    assert {f.resource for f in overlay} == {"Deployment/inference/api"}
+    assert all(f.file.endswith("overlay/base/deployment.yaml") for f in overlay)
+    assert pinned_image_rule in {f.id for f in findings["k8s"]}
+    assert pinned_image_rule not in {f.id for f in overlay}

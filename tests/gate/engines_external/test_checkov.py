@@ -12,7 +12,7 @@ from citygate.engines.base import GateInput
 from citygate.engines.checkov import BIN_ENV, CheckovEngine, enclosing_type, kubernetes_address, workflow_address
 from citygate.errors import CitygateError
 from citygate.findings import Finding
-from tests.gate.engines_external.conftest import gate_input
+from tests.gate.engines_external.conftest import assert_overlay_judged_as_rendered, gate_input
 
 TIMEOUT = 120.0
 # Custom check -> (noncompliant resources it must fail, compliant resources it must pass).
@@ -30,6 +30,7 @@ CUSTOM_CHECKS = {
         {"aws_security_group.ssh_world", "aws_security_group_rule.all_world"},
         {"aws_security_group.web_https"},
     ),
+    "CKV_CG_5": ({"aws_eks_cluster.partial_logs"}, {"aws_eks_cluster.all_logs"}),
 }
 # Trust policies referring to the OIDC provider's ARN are known only after apply: the plan cannot
 # judge them (the synthesized JSON can, and Rego judges the plan through references).
@@ -39,20 +40,20 @@ UNKNOWN_IN_PLAN = {"aws_iam_role.irsa_any_pod"}
 @pytest.fixture(scope="module")
 def checkov_findings() -> dict[str, list[Finding]]:
     """One Checkov run per input kind, shared by the module, run side by side as the gate runs engines."""
-    kinds = ("plan", "old_plan", "synth", "k8s", "workflows")
+    kinds = ("plan", "old_plan", "synth", "k8s", "overlay", "workflows")
     with ThreadPoolExecutor(len(kinds)) as pool:
         runs = {kind: pool.submit(CheckovEngine().run, gate_input(kind), TIMEOUT) for kind in kinds}
     return {kind: run.result() for kind, run in runs.items()}
 
 
-@pytest.mark.parametrize("kind", ["plan", "synth"])
+@pytest.mark.parametrize("kind", ["plan", "old_plan", "synth"])
 @pytest.mark.parametrize("check_id", sorted(CUSTOM_CHECKS))
 def test_custom_checks_fail_noncompliant_and_pass_compliant(
     checkov_findings: dict[str, list[Finding]], kind: str, check_id: str
 ) -> None:
     failed = {f.resource for f in checkov_findings[kind] if f.id == check_id}
     noncompliant, compliant = CUSTOM_CHECKS[check_id]
-    assert failed == (noncompliant - UNKNOWN_IN_PLAN if kind == "plan" else noncompliant)
+    assert failed == (noncompliant if kind == "synth" else noncompliant - UNKNOWN_IN_PLAN)
     assert not failed & compliant
 
 
@@ -85,6 +86,12 @@ def test_kubernetes_findings_are_kind_namespace_name(checkov_findings: dict[str,
     resources = {f.resource for f in checkov_findings["k8s"]}
     assert "Deployment/inference/api" in resources
     assert all(r.count("/") in (1, 2) and "." not in r.split("/")[0] for r in resources)
+
+
+def test_an_overlay_is_judged_as_rendered_and_reported_at_its_source(
+    checkov_findings: dict[str, list[Finding]],
+) -> None:
+    assert_overlay_judged_as_rendered(checkov_findings, "CKV_K8S_43")
 
 
 def test_workflow_findings_name_the_workflow_and_job(checkov_findings: dict[str, list[Finding]]) -> None:

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from citygate.engines.base import GateInput
+from citygate.engines.staging import Staged
 from citygate.engines.trivy import BIN_ENV, Addressing, TrivyEngine, trivy_names
 from citygate.errors import CitygateError
 from citygate.findings import Finding
 from citygate.inputs import load_plan
 from citygate.model import Inventory, Resource
 from citygate.paths import ROOT
-from tests.gate.engines_external.conftest import gate_input
+from tests.gate.engines_external.conftest import assert_overlay_judged_as_rendered, gate_input
 
 TIMEOUT = 60.0
 CORPUS_MODULE_PLAN = ROOT.parent / "shared" / "corpus" / "plans" / "aquasecurity__trivy__module-call.json"
@@ -22,7 +23,7 @@ CORPUS_MODULE_PLAN = ROOT.parent / "shared" / "corpus" / "plans" / "aquasecurity
 
 @pytest.fixture(scope="module")
 def trivy_findings() -> dict[str, list[Finding]]:
-    return {kind: TrivyEngine().run(gate_input(kind), TIMEOUT) for kind in ("plan", "old_plan", "k8s")}
+    return {kind: TrivyEngine().run(gate_input(kind), TIMEOUT) for kind in ("plan", "old_plan", "k8s", "overlay")}
 
 
 def test_plan_findings_use_inventory_addresses_and_controls(trivy_findings: dict[str, list[Finding]]) -> None:
@@ -35,6 +36,15 @@ def test_plan_findings_use_inventory_addresses_and_controls(trivy_findings: dict
     assert (logging.controls, logging.status) == ([], "warn")
     assert ("AWS-0038", "aws_eks_cluster.partial_logs") in findings
     assert ("AWS-0038", "aws_eks_cluster.all_logs") not in findings
+
+
+def test_resources_linked_by_values_known_after_apply_only_warn(trivy_findings: dict[str, list[Finding]]) -> None:
+    secrets_encryption = {f.resource: f for f in trivy_findings["plan"] if f.id == "AWS-0039"}
+    # The OIDC provider's url is the all_logs cluster's issuer, known only after apply: Trivy cannot
+    # see that link, so its verdict on that cluster is advice; partial_logs has no such link.
+    assert secrets_encryption["aws_eks_cluster.all_logs"].status == "warn"
+    assert "cannot be verified before apply" in secrets_encryption["aws_eks_cluster.all_logs"].message
+    assert secrets_encryption["aws_eks_cluster.partial_logs"].status == "fail"
 
 
 def test_a_plan_without_planned_values_is_judged_like_a_full_one(trivy_findings: dict[str, list[Finding]]) -> None:
@@ -51,6 +61,10 @@ def test_kubernetes_findings_are_located_by_manifest_document(trivy_findings: di
     assert resources["KSV-0111"] == "ClusterRoleBinding/everyone-admin"  # cluster-scoped
 
 
+def test_an_overlay_is_judged_as_rendered_and_reported_at_its_source(trivy_findings: dict[str, list[Finding]]) -> None:
+    assert_overlay_judged_as_rendered(trivy_findings, "KSV-0013")
+
+
 def test_renamed_module_and_count_resources_map_back_to_plan_addresses() -> None:
     def resource(address: str, name: str, module: str = "") -> Resource:
         return Resource(address=address, type="aws_s3_bucket", name=name, values={}, module=module)
@@ -65,7 +79,7 @@ def test_renamed_module_and_count_resources_map_back_to_plan_addresses() -> None
             resource("aws_s3_bucket.two[1]", "two"),
         ],
     )
-    addressing = Addressing(Path("plan.json"), "plan.json", trivy_names(inventory))
+    addressing = Addressing(Staged(Path("plan.json")), trivy_names(inventory))
     # Trivy names a module's resource NAME_<md5 of the module address> and drops instance keys.
     md5_of_module = "32a03e7b1cb913c8ec0abe8f79c3af80"  # md5('module.sg["bad"]')
     assert addressing.terraform_address(f"aws_s3_bucket.b_{md5_of_module}") == 'module.sg["bad"].aws_s3_bucket.b'

@@ -75,6 +75,14 @@ def test_text_groups_by_control_with_fixes_and_no_escape_codes(mixed_report: Gat
     assert "waived (W-001)" in text
 
 
+def test_text_never_reads_addresses_or_messages_as_markup(mixed_report: GateReport) -> None:
+    mixed_report.findings[0].resource = 'module.m["k"].aws_s3_bucket.b[0]'
+    mixed_report.findings[0].message = "set [bold]kms_key_id[/bold]"
+    text = render(mixed_report, "text")
+    assert 'module.m["k"].aws_s3_bucket.b[0]' in text
+    assert "set [bold]kms_key_id[/bold]" in text
+
+
 def test_text_colors_only_when_asked(mixed_report: GateReport) -> None:
     assert "\x1b[" in render(mixed_report, "text", color=True)
 

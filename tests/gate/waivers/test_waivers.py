@@ -89,6 +89,14 @@ def test_an_unused_waiver_is_a_warning(tmp_path: Path) -> None:
     assert GateReport(target="t", kind="terraform", findings=unused).exit_code == 0
 
 
+def test_a_waiver_for_resources_the_run_did_not_judge_is_not_unused(tmp_path: Path) -> None:
+    body = "waivers:\n" + entry("W-PLAN", "rule: CKV_AWS_18", "aws_s3_bucket.logs*", "2026-12-31")
+    manifests_run = apply_waivers([], waiver_file(tmp_path, body), TODAY, resources=["Deployment/production/api"])
+    assert manifests_run == []
+    plan_run = apply_waivers([], waiver_file(tmp_path, body), TODAY, resources=["aws_s3_bucket.logs_eu"])
+    assert [f.id for f in plan_run] == [UNUSED_RULE]
+
+
 def test_no_waiver_file_changes_nothing() -> None:
     assert apply_waivers(FINDINGS, None, TODAY) == FINDINGS
 
