@@ -162,7 +162,9 @@ def run_gate(
         [*extra_findings, *(f for _, found in outcomes for f in found)],
         controls_with_own_rules() if ran_own else set(),
     )
-    findings = apply_waivers(findings, waivers, today or dt.date.today())
+    findings = apply_waivers(
+        findings, waivers, today or dt.date.today(), resources=[r.address for r in inventory.resources]
+    )
     findings.sort(key=lambda f: (f.status != "fail", -f.severity, f.id, f.resource))
     return GateReport(
         target=str(path),

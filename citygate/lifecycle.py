@@ -280,13 +280,22 @@ class Account:
 
     env: str
     endpoint: str | None
-    fresh: bool = False
+    server: MotoServer | None = None  # the server this command started, if any
+
+    @property
+    def fresh(self) -> bool:
+        return self.server is not None
 
     def deployment(self, synth_file: Path) -> Deployment:
         deployment = Deployment(self.env, synth_file, workdir_for(self.env), self.endpoint)
         if self.fresh:
             deployment.forget_state()
         return deployment
+
+    def keep_running(self) -> None:
+        """Leave the server this command started running for later commands (see open_account)."""
+        if self.server is not None:
+            self.server.detach(workdir_for(self.env) / MOTO_RECORD)
 
 
 def uses_embedded(env: str, embedded: bool, environ: Mapping[str, str] | None = None) -> bool:
@@ -301,9 +310,10 @@ def open_account(
     """The account for `env` for the duration of one command.
 
     On the embedded AWS, a server kept running by an earlier `--keep-running` command is reused;
-    otherwise a new one starts and stops at the end, unless `keep_running` hands it over to the
-    record file `.work/<env>/moto.json` once the command has succeeded.  `must_exist` refuses to
-    start an empty server (verify has nothing to read in one).
+    otherwise a new one starts and stops at the end, unless it is handed over to the record file
+    `.work/<env>/moto.json` (`keep_running` here: when the block ends without an exception; or
+    `Account.keep_running()` once the command knows it succeeded).  `must_exist` refuses to start
+    an empty server (verify has nothing to read in one).
     """
     if not uses_embedded(env, embedded):
         yield Account(env, None)
@@ -320,9 +330,10 @@ def open_account(
         )
     record.parent.mkdir(parents=True, exist_ok=True)
     with MotoServer(log_file=record.with_name(MOTO_LOG)) as server:
-        yield Account(env, server.endpoint, fresh=True)
+        account = Account(env, server.endpoint, server)
+        yield account
         if keep_running:
-            server.detach(record)
+            account.keep_running()
 
 
 def stop_kept_server(env: str) -> bool:

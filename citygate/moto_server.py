@@ -200,21 +200,21 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _fix_moto() -> None:
-    """Work around moto 5.2 defects that real AWS does not have (each listed in docs/local-differences.md).
-
-    1. Lambda: run no containers (there is no container runtime); invocations get a canned reply.
-    2. S3 logging: moto crashes reading a target-bucket policy with a `Principal: "*"` statement and
-       compares resources as exact strings; the grant is evaluated with IAM wildcard matching instead.
-    3. Secrets Manager: configuring rotation of a secret that has no value yet crashes moto; AWS
-       lets the rotation function create the first version, so the rotation is recorded without one.
-    4. EC2: moto lacks the account's default EBS KMS key (Get/Modify/ResetEbsDefaultKmsKeyId).
-    """
+    """Work around moto 5.2 defects that real AWS does not have (each listed in docs/local-differences.md)."""
     from moto.core.config import default_user_config
-    from moto.s3.models import FakeBucket
-    from moto.secretsmanager.models import SecretsManagerBackend
 
+    # Lambda: run no containers (there is no container runtime); invocations get a canned reply.
     default_user_config["lambda"] = {"use_docker": False}
+    _fix_s3_logging_grant()
+    _fix_rotation_without_value()
     _add_ebs_default_kms_key()
+    _merge_guardduty_features()
+
+
+def _fix_s3_logging_grant() -> None:
+    """moto crashes on a `Principal: "*"` statement in the target bucket's policy and compares
+    resources as exact strings; evaluate the grant with IAM wildcard matching instead."""
+    from moto.s3.models import FakeBucket
 
     def logging_allowed_by_policy(target_bucket: Any, target_prefix: str | None) -> bool:
         """The grant AWS checks: Allow s3:PutObject to the logging service on a matching resource."""
@@ -232,6 +232,12 @@ def _fix_moto() -> None:
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_policy)  # type: ignore[method-assign]
 
+
+def _fix_rotation_without_value() -> None:
+    """moto crashes configuring rotation of a secret with no value yet; AWS lets the rotation
+    function create the first version, so record the rotation without one."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
     rotate = SecretsManagerBackend.rotate_secret
 
     def rotate_secret(self: Any, secret_id: str, **kwargs: Any) -> Any:
@@ -244,6 +250,22 @@ def _fix_moto() -> None:
         return result
 
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
+
+
+def _merge_guardduty_features() -> None:
+    """moto replaces a detector's whole feature list on UpdateDetector; AWS updates the named
+    features only (one `aws_guardduty_detector_feature` each)."""
+    from moto.guardduty.models import Detector
+
+    update = Detector.update
+
+    def merge(self: Any, enable: Any, frequency: Any, data_sources: Any, features: Any) -> None:
+        if features is not None:
+            named = {f.get("name", f.get("Name")): f for f in [*(self.features or []), *features]}
+            features = list(named.values())
+        update(self, enable, frequency, data_sources, features)
+
+    Detector.update = merge  # type: ignore[method-assign,assignment]
 
 
 AWS_MANAGED_EBS_KEY = "alias/aws/ebs"

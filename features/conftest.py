@@ -1,5 +1,6 @@
-"""Runs every scenario against its targets: each environment's synthesized stack and plan, the live
-account (`@live`) and the workload manifests (`@workloads`), as `citygate.bdd.targets` decides.
+"""Runs every scenario against its targets, as `citygate.bdd.targets` decides from its tags: each
+environment's synthesized stack and plan, the configuration only (`@config`), the live account after
+apply (`@live`), the workload manifests (`@workloads`) or the CI/CD workflows (`@workflows`).
 
 The step vocabulary and evidence recording come from `citygate.bdd.plugin`; the expensive session
 fixtures (synth once, plan once per environment, one moto server) are the test suite's own.
@@ -8,6 +9,7 @@ fixtures (synth once, plan once per environment, one moto server) are the test s
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from citygate.bdd.plugin import *  # noqa: F403  step definitions, `spec`, hooks
-from citygate.bdd.targets import Target, targets_for
+from citygate.bdd.targets import LIVE_STATE_VARIABLE, Target, targets_for
 from citygate.model import Inventory
 from citygate.paths import ROOT, WORKLOADS
 from tests.conftest import moto_endpoint, plan_for, synth_out  # noqa: F401  shared session fixtures
@@ -37,14 +39,16 @@ def _load(target: Target, request: pytest.FixtureRequest) -> Inventory:
         return _provided("citygate.k8s", "load_manifests")(WORKLOADS)
     if target.kind == "workflows":
         return _provided("citygate.workflows", "load_workflows")(WORKFLOWS)
+    state = os.environ.get(LIVE_STATE_VARIABLE)
+    if target.kind == "live" and state:
+        return _provided("citygate.bdd.live", "recorded_state")(Path(state), env)
     _provided("stacks", "synthesize")
     synth_file: Path = request.getfixturevalue("synth_out")[env]
     if target.kind == "synth":
         return _provided("citygate.inputs", "load_synth")(synth_file, env)
-    _provided("citygate.lifecycle", "plan_env")
     if target.kind == "plan":
-        plan_file = request.getfixturevalue("plan_for")(env)
-        return _provided("citygate.inputs", "load_plan")(plan_file, env)
+        _provided("citygate.lifecycle", "plan_env")
+        return _provided("citygate.inputs", "load_plan")(request.getfixturevalue("plan_for")(env), env)
     applied_inventory = _provided("citygate.bdd.live", "applied_inventory")
     workdir = request.getfixturevalue("tmp_path_factory").mktemp(f"live-{env}")
     return applied_inventory(env, synth_file, workdir, request.getfixturevalue("live_endpoint"))

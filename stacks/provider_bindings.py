@@ -5,7 +5,7 @@ submodule only needs the package's `_jsii` module (which loads the jsii assembly
 register a bare parent module whose `__path__` points at the installed package: a later
 `from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket` then imports that one submodule and
 `_jsii`, and never runs the package `__init__`. The classes and the synthesized JSON are the same
-(tests/stacks/test_provider_bindings.py proves it against the normal import).
+(tests/stacks/test_stacks_provider_bindings.py proves it against the normal import).
 
 If the full package is already imported (or this ran before), nothing changes.
 """

@@ -93,4 +93,5 @@ class SecretRotation(ResourceGroup):
             action="lambda:InvokeFunction",
             principal="secretsmanager.amazonaws.com",
             source_account=ctx.account_id,
+            source_arn=own_secrets,  # only this environment's secrets may invoke it
         )

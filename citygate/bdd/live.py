@@ -7,9 +7,11 @@ can only promise.  A state carries no references, so the vocabulary matches ARNs
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from citygate.errors import CitygateError
 from citygate.lifecycle import Deployment
 from citygate.live.deployed import DeployedResources
 from citygate.model import Inventory, Resource
@@ -21,6 +23,15 @@ def state_inventory(state: dict[str, Any], environment: str, origin: str) -> Inv
         for item in DeployedResources(state).items
     ]
     return Inventory(kind="terraform", source="live", resources=resources, origin=origin, environment=environment)
+
+
+def recorded_state(path: Path, environment: str) -> Inventory:
+    """An account already applied (by `up` or `apply --keep-running`), read from its state file."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CitygateError(f"cannot read the Terraform state ({exc})", str(path)) from exc
+    return state_inventory(state, environment, str(path))
 
 
 def applied_inventory(env: str, synth_file: Path, workdir: Path, endpoint: str) -> Inventory:

@@ -5,7 +5,7 @@
 Each scenario run records, as JUnit properties, which scenario and example it is (`scenario`), what
 it judged (`target`) and its evidence step by step (`evidence`: addresses checked, values seen); the
 living documentation reads them, so even a run skipped before its first step is accounted for.
-Feature tags are control ids (`@CG-S3-1`, `@FSBP-S3.5`): they stay in the cucumber JSON and are not
+Feature tags are control ids (`@CG-ENC-1`, `@FSBP-S3.5`): they stay in the cucumber JSON and are not
 turned into pytest marks, except the target tags (`live` also marks the run `e2e`: it applies).
 """
 

@@ -6,6 +6,7 @@ computed by the provider, such as a security group's inline rules); `@live` ones
 apply on the embedded AWS; `@workloads` ones the Kubernetes manifests; `@workflows` the CI/CD
 workflows.  Environment variables narrow a run (the `report --env` option sets them):
 CITYGATE_BDD_ENVS=prod,staging   CITYGATE_BDD_SOURCES=plan   CITYGATE_BDD_LIVE_ENVS=local
+CITYGATE_BDD_LIVE_STATE=path/terraform.tfstate judges an account applied already instead of applying.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TargetKind = Literal["synth", "plan", "live", "workloads", "workflows"]
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 SOURCES: tuple[TargetKind, ...] = ("synth", "plan")
 SINGLE_TARGETS: tuple[TargetKind, ...] = ("workloads", "workflows")  # judged once, not per environment
+LIVE_STATE_VARIABLE = "CITYGATE_BDD_LIVE_STATE"
 LIVE_ENVIRONMENTS = ("local",)  # applying every environment into the embedded AWS costs minutes each
 
 

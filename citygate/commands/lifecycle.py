@@ -120,7 +120,7 @@ def plan(env: str, out: Path | None, embedded: bool, no_synth: bool) -> int:
 def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool) -> int:
     """Plan, gate the plan, and apply it only when the gate is clean."""
     synth_file = stack_file(env, no_synth)
-    with open_account(env, embedded, keep_running=keep_running) as account:
+    with open_account(env, embedded) as account:
         deployment = account.deployment(synth_file)
         plan_json = deployment.plan()
         report = gate(plan_json, env)
@@ -129,6 +129,8 @@ def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool) -> int:
             click.echo(f"apply refused: the gate found {len(report.failing())} violations in {plan_json}")
             return EXIT_VIOLATIONS
         deployment.apply()
+        if keep_running:
+            account.keep_running()
     click.echo(f"applied {describe(deployment)}; state in {deployment.state_path}")
     if keep_running and account.endpoint:
         click.echo(f"embedded AWS kept running at {account.endpoint} (stop it with `destroy --env {env}`)")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from citygate.bdd.targets import ENVIRONMENTS
+from citygate.bdd.targets import ENVIRONMENTS, LIVE_STATE_VARIABLE
 from citygate.controls import load_catalogue
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS
 from citygate.livingdoc.document import MatrixView, WaiverView, build_document
@@ -47,11 +47,26 @@ def reachability(workloads: Path) -> list[MatrixView]:
     help="The feature folder (with its conftest.py) to run.",
 )
 @click.option("--live/--no-live", default=True, help="Run the @live scenarios (they apply into an embedded AWS).")
+@click.option(
+    "--live-state",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Judge the @live scenarios on this applied account's Terraform state instead of applying.",
+)
 @click.option("--reachability/--no-reachability", "with_matrix", default=True, help="Add the NetworkPolicy matrix.")
-def report(output: Path, environments: tuple[str, ...], features_dir: Path, live: bool, with_matrix: bool) -> int:
+def report(
+    output: Path,
+    environments: tuple[str, ...],
+    features_dir: Path,
+    live: bool,
+    live_state: Path | None,
+    with_matrix: bool,
+) -> int:
     """Run the specs, then write one HTML page: scenarios, results, evidence, coverage, waivers."""
+    variables = {"CITYGATE_BDD_ENVS": ",".join(environments)} if environments else {}
+    if live_state:
+        variables[LIVE_STATE_VARIABLE] = str(live_state.resolve())
     results = output.parent / f"{output.stem}-results"
-    run = run_suite(features_dir, results, environments, () if live else ("-m", "not live"))
+    run = run_suite(features_dir, results, variables, () if live else ("-m", "not live"))
     runs = read_runs(run.junit_xml, run.cucumber_json)
     today = dt.date.today()
     waivers = [WaiverView(w, w.expired(today)) for w in load_waivers(WAIVERS_FILE)] if WAIVERS_FILE.is_file() else []

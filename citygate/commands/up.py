@@ -21,7 +21,7 @@ from citygate.commands.lifecycle import describe, gate, synthesize_env
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError
 from citygate.findings import GateReport
 from citygate.lifecycle import ENVIRONMENTS, open_account
-from citygate.paths import ROOT, WORK, WORKLOADS
+from citygate.paths import ROOT, WORKLOADS
 from citygate.reporters import render
 
 GATE_FORMATS = {"json": "gate.json", "sarif": "gate.sarif", "markdown": "gate.md", "junit": "gate-junit.xml"}
@@ -56,11 +56,11 @@ def run_child(args: list[str], name: str) -> int:
 def workloads_gate(env: str) -> GateReport:
     """The workload manifests of `env`, through the same gate as the infrastructure."""
     from citygate.gate import run_gate
-    from citygate.k8s import extra_findings, load_manifests, write_rendered
+    from citygate.k8s import extra_findings, load_manifests
 
-    inventory = load_manifests(WORKLOADS / "overlays" / env)
-    rendered = write_rendered(inventory, WORK / "k8s-rendered" / env)  # scanners read plain YAML, not kustomize
-    return run_gate(inventory, rendered, extra_findings=extra_findings(inventory))
+    path = WORKLOADS / "overlays" / env
+    inventory = load_manifests(path)
+    return run_gate(inventory, path, extra_findings=extra_findings(inventory))
 
 
 @click.command("up")

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from citygate.commands.lifecycle import embedded_option, env_option
-from citygate.controls import load_catalogue
 from citygate.errors import CitygateError
 from citygate.findings import Severity
 from citygate.lifecycle import STACK_FILE, open_account, workdir_for
@@ -38,7 +37,7 @@ def verify(env: str, embedded: bool, fmt: str, output: Path | None, fail_on: str
     if not stack.is_file():
         raise CitygateError(f"no deployment of {env} to verify: run apply first", where=str(stack))
     with open_account(env, embedded, must_exist=True) as account:
-        report = verify_deployment(account.deployment(stack), load_catalogue(), fail_on=Severity.parse(fail_on))
+        report = verify_deployment(account.deployment(stack), fail_on=Severity.parse(fail_on))
     text = render(report, fmt, color=output is None and sys.stdout.isatty())
     if output is None:
         click.echo(text, nl=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from citygate.controls import Catalogue
+from citygate.controls import Catalogue, load_catalogue
 from citygate.errors import CitygateError
 from citygate.findings import EngineRun, Finding, GateReport, Severity
 from citygate.lifecycle import Deployment
@@ -15,6 +17,8 @@ from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
 from citygate.live.rules import LiveContext, LiveRule, Outcome
+from citygate.paths import WAIVERS_FILE
+from citygate.waivers import apply_waivers
 
 ENGINE = "live"
 LIVE_PREFIX = "CG-LIVE-"
@@ -56,14 +60,21 @@ def verify_account(
     catalogue: Catalogue | None = None,
     rules: Iterable[LiveRule] | None = None,
     fail_on: Severity = Severity.LOW,
+    waivers: Path | None = None,
 ) -> GateReport:
-    """Judge the deployed resources in `ctx`; `catalogue` maps rule ids to control ids."""
+    """Judge the deployed resources in `ctx`; `catalogue` maps rule ids to control ids.
+
+    The project's waivers apply as they do in the static gate: an accepted exception (such as the
+    access-log bucket's SSE-S3, which S3 server access logging requires) is reported, not failed.
+    """
     started = time.monotonic()
-    findings = [
+    judged = [
         _finding(rule, outcome, controls_of(rule.id, catalogue) if catalogue else [])
         for rule in (RULES.values() if rules is None else rules)
         for outcome in _outcomes(rule, ctx)
     ]
+    addresses = [item.address for item in ctx.deployed.items]
+    findings = apply_waivers(judged, waivers, dt.date.today(), resources=addresses)
     seconds = time.monotonic() - started
     failed = sum(1 for f in findings if f.status == "fail")
     return GateReport(
@@ -80,7 +91,9 @@ def verify_account(
 def verify_deployment(
     deployment: Deployment, catalogue: Catalogue | None = None, fail_on: Severity = Severity.LOW
 ) -> GateReport:
-    """Verify what `deployment` deployed, in the account it deployed to."""
+    """Verify what `deployment` deployed, in the account it deployed to, against the project's catalogue."""
     ctx = LiveContext(AwsClients(deployment.region, deployment.endpoint), DeployedResources(deployment.state()))
     target = f"{deployment.env} ({deployment.endpoint or 'AWS'})"
-    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on)
+    waivers = WAIVERS_FILE if WAIVERS_FILE.is_file() else None
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on, waivers=waivers)

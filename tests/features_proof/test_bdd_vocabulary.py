@@ -10,6 +10,7 @@ import pytest
 
 from citygate.bdd.attributes import lookup, refers_to, split_path
 from citygate.bdd.features import parse_feature
+from citygate.bdd.live import recorded_state
 from citygate.bdd.runner import match, run_scenario
 from citygate.bdd.spec import Spec, SpecFailure
 from citygate.bdd.targets import Target, targets_for
@@ -143,3 +144,23 @@ def test_a_control_waiver_turns_an_offender_into_a_waived_observation(tmp_path) 
         must_be(spec, "a", "aws:kms")
     assert "raw: AES256" in str(failure.value) and "access_logs" not in str(failure.value)
     assert [o.waiver for o in spec.records[-1].observations] == ["W-1", ""]
+
+
+def test_a_recorded_state_is_judged_as_the_live_account(tmp_path) -> None:
+    key = {"mode": "managed", "type": "aws_kms_key", "name": "k", "instances": [{"attributes": {"arn": "arn:k"}}]}
+    stream = {
+        "mode": "managed",
+        "type": "aws_kinesis_stream",
+        "name": "s",
+        "instances": [{"index_key": "a", "attributes": {"kms_key_id": "arn:k"}}],
+    }
+    state = tmp_path / "terraform.tfstate"
+    state.write_text(json.dumps({"version": 4, "resources": [key, stream]}))
+    inventory = recorded_state(state, "local")
+    assert (inventory.source, [r.address for r in inventory.resources]) == (
+        "live",
+        ["aws_kms_key.k", 'aws_kinesis_stream.s["a"]'],
+    )
+    spec = Spec(inventory)
+    given_resources(spec, "aws_kinesis_stream")
+    must_reference(spec, "kms_key_id", "aws_kms_key")

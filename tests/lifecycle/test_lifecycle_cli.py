@@ -42,9 +42,10 @@ def test_apply_is_refused_when_the_gate_finds_violations(
 ) -> None:
     violation = Finding("CG-S3-001", "S3 encrypted", Severity.HIGH, "fail", "aws_s3_bucket.x", "no CMK", "rego")
     monkeypatch.setattr(commands, "gate", gate_with(violation))
-    assert main(["apply", "--env", "local"]) == 1
+    assert main(["apply", "--env", "local", "--keep-running"]) == 1
     assert "apply refused" in capsys.readouterr().out
     assert not (work / "local" / lifecycle.STATE_FILE).exists()
+    assert not (work / "local" / lifecycle.MOTO_RECORD).exists()  # nothing deployed, nothing kept
 
 
 def test_apply_fails_closed_without_the_gate(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:

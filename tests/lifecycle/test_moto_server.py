@@ -108,3 +108,12 @@ def test_the_default_ebs_key_can_be_set_read_and_reset(aws: AwsClients) -> None:
 def test_aws_managed_policies_exist_as_in_a_real_account(aws: AwsClients) -> None:
     policy = aws("iam").get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")
     assert policy["Policy"]["PolicyName"] == "AWS_ConfigRole"
+
+
+def test_guardduty_features_are_updated_one_by_one(aws: AwsClients) -> None:
+    guardduty = aws("guardduty")
+    detector = guardduty.create_detector(Enable=True)["DetectorId"]
+    for feature in ("EKS_AUDIT_LOGS", "S3_DATA_EVENTS"):
+        guardduty.update_detector(DetectorId=detector, Features=[{"Name": feature, "Status": "ENABLED"}])
+    features = guardduty.get_detector(DetectorId=detector)["Features"]
+    assert {f["Name"]: f["Status"] for f in features} == {"EKS_AUDIT_LOGS": "ENABLED", "S3_DATA_EVENTS": "ENABLED"}

@@ -212,3 +212,17 @@ def test_stores_are_encrypted_with_their_domain_keys(synthesized: dict[str, Stac
         assert resource(stack, f"aws_secretsmanager_secret_rotation.{name}")["secret_id"] == ref(
             f"aws_secretsmanager_secret.{name}", "id"
         )
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_secret_rotation_function_is_private_and_scoped(synthesized: dict[str, Stack], env: str) -> None:
+    stack = synthesized[env]
+    function = resource(stack, "aws_lambda_function.secret_rotation")
+    assert function["vpc_config"]["subnet_ids"] == [ref(f"aws_subnet.private_{i}", "id") for i in (0, 1)]
+    assert function["filename"].startswith("assets/") and function["source_code_hash"]
+    permission = resource(stack, "aws_lambda_permission.secret_rotation")
+    assert permission["principal"] == "secretsmanager.amazonaws.com"
+    assert permission["source_arn"].endswith(f":secret:citygate-{env}/*")
+    for name in resources(stack, "aws_secretsmanager_secret_rotation"):
+        rotation = resource(stack, f"aws_secretsmanager_secret_rotation.{name}")
+        assert rotation["rotation_lambda_arn"] == ref("aws_lambda_function.secret_rotation", "arn")

@@ -48,6 +48,11 @@ _cmk_state(b) := "cmk" if {
 	lib.unknown(c, "rule")
 } else := "missing"
 
+# each bucket's verdicts, computed once for its deny and warn rules
+_cmk[b.address] := _cmk_state(b) if some b in buckets
+
+_tls[b.address] := _tls_state(b) if some b in buckets
+
 # METADATA
 # title: S3 bucket default encryption uses a customer-managed KMS key
 # description: The bucket (or its aws_s3_bucket_server_side_encryption_configuration) applies SSE-KMS with a key we manage.
@@ -58,7 +63,7 @@ _cmk_state(b) := "cmk" if {
 #   fix: Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm "aws:kms" and kms_master_key_id = aws_kms_key.<key>.arn.
 deny contains f if {
 	some b in buckets
-	_cmk_state(b) == "missing"
+	_cmk[b.address] == "missing"
 	f := lib.finding("CG-S3-001", b, "bucket has no default SSE-KMS encryption with a customer-managed key")
 }
 
@@ -70,7 +75,7 @@ deny contains f if {
 #   controls: [CG-ENC-1]
 warn contains f if {
 	some b in buckets
-	_cmk_state(b) == "unknown"
+	_cmk[b.address] == "unknown"
 	f := lib.unverifiable("CG-S3-001", b, "the bucket encryption key")
 }
 
@@ -155,7 +160,7 @@ _tls_state(b) := "enforced" if {
 #   fix: Add an aws_s3_bucket_policy with a Deny statement on s3:* when Bool aws:SecureTransport is "false".
 deny contains f if {
 	some b in buckets
-	_tls_state(b) == "missing"
+	_tls[b.address] == "missing"
 	f := lib.finding("CG-S3-004", b, "no bucket policy denies requests made without TLS (aws:SecureTransport false)")
 }
 
@@ -167,6 +172,6 @@ deny contains f if {
 #   controls: [CG-TLS-3]
 warn contains f if {
 	some b in buckets
-	_tls_state(b) == "unknown"
+	_tls[b.address] == "unknown"
 	f := lib.unverifiable("CG-S3-004", b, "the bucket policy")
 }
