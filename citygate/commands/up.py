@@ -21,7 +21,7 @@ from citygate.commands.lifecycle import describe, gate, synthesize_env
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError
 from citygate.findings import GateReport
 from citygate.lifecycle import ENVIRONMENTS, open_account
-from citygate.paths import ROOT, WORKLOADS
+from citygate.paths import ROOT, WAIVERS_FILE, WORKLOADS
 from citygate.reporters import render
 
 GATE_FORMATS = {"json": "gate.json", "sarif": "gate.sarif", "markdown": "gate.md", "junit": "gate-junit.xml"}
@@ -55,12 +55,11 @@ def run_child(args: list[str], name: str) -> int:
 
 def workloads_gate(env: str) -> GateReport:
     """The workload manifests of `env`, through the same gate as the infrastructure."""
+    from citygate.commands.check import load_input
     from citygate.gate import run_gate
-    from citygate.k8s import extra_findings, load_manifests
 
-    path = WORKLOADS / "overlays" / env
-    inventory = load_manifests(path)
-    return run_gate(inventory, path, extra_findings=extra_findings(inventory))
+    inventory, path, extra = load_input("k8s", str(WORKLOADS / "overlays" / env))
+    return run_gate(inventory, path, extra_findings=extra, waivers=WAIVERS_FILE)
 
 
 @click.command("up")
