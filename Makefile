@@ -14,6 +14,8 @@ NODE := $(CURDIR)/.tools/node/node_modules/node/bin/node
 # jsii runs on a supported Node (Node 20 is end-of-life for jsii); the npm registry's node@22 ships a binary.
 export JSII_NODE := $(NODE)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# jsii's Node prints a DEP0044 deprecation line on every synth; it is noise for users.
+export NODE_OPTIONS := --no-deprecation
 export CHECKOV_BIN := $(CURDIR)/.venv-checkov/bin/checkov
 
 .PHONY: deps browser up test lint typecheck bench lock clean

@@ -225,10 +225,10 @@ class Deployment:
         for stale in (self.state_path, self.state_path.with_name(STATE_FILE + ".backup")):
             stale.unlink(missing_ok=True)
 
-    def plan(self, destroy: bool = False) -> Path:
+    def plan(self) -> Path:
         """Plan into the binary plan file and return the plan as JSON (`terraform show -json`)."""
         self.prepare()
-        self.terraform.plan(self.plan_binary, destroy=destroy)
+        self.terraform.plan(self.plan_binary)
         plan_json = self.workdir / PLAN_JSON
         plan_json.write_text(json.dumps(self.terraform.show_json(self.plan_binary), indent=1) + "\n")
         return plan_json
@@ -239,13 +239,14 @@ class Deployment:
             raise CitygateError("no plan to apply: run plan first", where=str(self.workdir))
         self.terraform.apply(self.plan_binary)
 
-    def destroy(self) -> None:
+    def destroy(self) -> int:
+        """Destroy what the state holds; return how many resources went."""
         self.prepare()
-        self.terraform.destroy()
+        return self.terraform.destroy()
 
     def state(self) -> dict[str, Any]:
-        """The deployed state: the local file when there is one, else pulled from the backend."""
-        if self.state_path.is_file():
+        """The deployed state: the embedded AWS's local state file, else pulled from the real backend."""
+        if self.endpoint and self.state_path.is_file():
             try:
                 data: dict[str, Any] = json.loads(self.state_path.read_text())
                 return data

@@ -7,6 +7,7 @@ naming the step and Terraform's own error line, so the CLI prints one actionable
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ TIMEOUTS: dict[str, float] = {
     "destroy": 3600.0,
     "state": 120.0,
 }
+
+DESTROYED = re.compile(r"Destroy complete! Resources: (\d+) destroyed")
 
 
 def error_line(stderr: str) -> str:
@@ -74,11 +77,10 @@ class Terraform:
         return result.stdout
 
     def init(self) -> None:
-        self.run("init", "init", "-input=false", "-no-color", "-reconfigure")
+        self.run("init", "init", "-input=false", "-no-color")
 
-    def plan(self, out: Path, destroy: bool = False) -> None:
-        args = ["plan", "-input=false", "-no-color", f"-out={out}"]
-        self.run("plan", *args, *(["-destroy"] if destroy else []))
+    def plan(self, out: Path) -> None:
+        self.run("plan", "plan", "-input=false", "-no-color", f"-out={out}")
 
     def show_json(self, plan_file: Path) -> dict[str, Any]:
         text = self.run("show", "show", "-json", "-no-color", str(plan_file))
@@ -91,8 +93,13 @@ class Terraform:
     def apply(self, plan_file: Path) -> None:
         self.run("apply", "apply", "-input=false", "-no-color", "-auto-approve", str(plan_file))
 
-    def destroy(self) -> None:
-        self.run("destroy", "destroy", "-input=false", "-no-color", "-auto-approve")
+    def destroy(self) -> int:
+        """Destroy everything in the state; return how many resources Terraform destroyed."""
+        output = self.run("destroy", "destroy", "-input=false", "-no-color", "-auto-approve")
+        counted = DESTROYED.search(output)
+        if counted is None:
+            raise CitygateError("no destroy summary in Terraform's output", where="terraform destroy")
+        return int(counted.group(1))
 
     def state_pull(self) -> dict[str, Any]:
         """The current state document, from whatever backend the working directory uses."""

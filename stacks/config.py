@@ -31,8 +31,9 @@ SERVICE_ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("kube-system", "fluent-bit"),
 )
 
-# Container images built by the project, one ECR repository each.
-IMAGES = ("api", "web", "inference", "pipeline")
+# Container images the cluster runs, one ECR repository each: the project's own four, and
+# Fluent Bit mirrored into our registry so every pod pulls by digest from ECR.
+IMAGES = ("api", "web", "inference", "pipeline", "fluent-bit")
 
 
 @dataclass(frozen=True)

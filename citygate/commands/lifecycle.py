@@ -148,7 +148,7 @@ def destroy(env: str, embedded: bool) -> int:
             click.echo(f"nothing to destroy: no deployment of {env} is running")
             return EXIT_CLEAN
         deployment = account.deployment(stack)
-        deployment.destroy()
+        destroyed = deployment.destroy()
     stop_kept_server(env)
-    click.echo(f"destroyed {describe(deployment)}")
+    click.echo(f"destroyed {destroyed} resources of {describe(deployment)}")
     return EXIT_CLEAN

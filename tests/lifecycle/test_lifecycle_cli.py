@@ -85,7 +85,9 @@ def test_apply_keep_running_then_verify_then_destroy(
         assert weakened["CG-LIVE-S3-001"] == weakened["CG-LIVE-S3-002"] == "fail"
         assert main(["verify", "--env", "local"]) == 1
 
+        capsys.readouterr()
         assert main(["destroy", "--env", "local"]) == 0
+        assert "destroyed 6 resources" in capsys.readouterr().out
         assert KeptServer.find(record) is None
         assert json.loads((work / "local" / lifecycle.STATE_FILE).read_text())["resources"] == []
     finally:

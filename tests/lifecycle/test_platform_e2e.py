@@ -10,6 +10,7 @@ import pytest
 
 from citygate.lifecycle import EMBEDDED_OVERRIDE, Deployment
 from citygate.live.clients import AwsClients
+from citygate.live.deployed import DeployedResources
 from citygate.live.report import render_text
 from citygate.live.verify import verify_deployment
 
@@ -37,17 +38,19 @@ def test_the_platform_deploys_verifies_clean_and_a_weakened_bucket_fails(
     plan_json = plan_for("local")
     deployment = Deployment("local", synth_out["local"], plan_json.parent, moto_endpoint)
     deployment.apply()
+    deployed = DeployedResources(deployment.state())
+    buckets = {str(b.get("bucket")) for b in deployed.of_type("aws_s3_bucket")}
+    s3 = AwsClients(deployment.region, moto_endpoint)("s3")
     try:
         report = verify_deployment(deployment)
         assert report.exit_code == 0, render_text(report)
-        bucket = next(f.resource for f in report.findings if f.id == "CG-LIVE-S3-001")
-        name = next(r for r in deployment.state()["resources"] if f"{r['type']}.{r['name']}" == bucket)
-        aws = AwsClients(deployment.region, moto_endpoint)
-        aws("s3").delete_bucket_encryption(Bucket=name["instances"][0]["attributes"]["bucket"])
 
+        weakened_bucket = next(b for b in deployed.of_type("aws_s3_bucket") if b.address.endswith(".data_lake_raw"))
+        s3.delete_bucket_encryption(Bucket=weakened_bucket.get("bucket"))
         weakened = verify_deployment(deployment)
         assert weakened.exit_code == 1
-        assert [(f.id, f.resource) for f in weakened.failing()] == [("CG-LIVE-S3-001", bucket)]
+        assert [(f.id, f.resource) for f in weakened.failing()] == [("CG-LIVE-S3-001", weakened_bucket.address)]
     finally:
-        deployment.destroy()
-    assert json.loads(deployment.state_path.read_text())["resources"] == []
+        destroyed = deployment.destroy()
+    assert destroyed == len(deployed)
+    assert buckets.isdisjoint(b["Name"] for b in s3.list_buckets()["Buckets"])
