@@ -6,16 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-NODE_MAJOR := 22
 # apt needs root: use sudo where we are not root (hosted CI runners).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NODE := $(CURDIR)/.tools/node/node_modules/node/bin/node
 
-# jsii runs on a supported Node (Node 20 is end-of-life for jsii); the npm registry's node@22 ships a binary.
-export JSII_NODE := $(NODE)
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-# jsii's Node prints a DEP0044 deprecation line on every synth; it is noise for users.
-export NODE_OPTIONS := --no-deprecation
 export CHECKOV_BIN := $(CURDIR)/.venv-checkov/bin/checkov
 
 .PHONY: deps browser up test lint typecheck bench lock clean
@@ -37,9 +31,10 @@ $(VENV)/.installed: requirements.lock
 	$(UV) pip install -q --python .venv-checkov/bin/python -r requirements-checkov.lock
 	touch $@
 
-.tools/node/.installed:
+.tools/node/.installed: package.json package-lock.json
 	mkdir -p .tools/node
-	npm install --silent --no-audit --no-fund --prefix .tools/node node@$(NODE_MAJOR)
+	cp package.json package-lock.json .tools/node/
+	npm ci --silent --no-audit --no-fund --prefix .tools/node
 	$(NODE) --version
 	touch $@
 
