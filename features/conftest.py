@@ -20,7 +20,6 @@ from citygate.bdd.plugin import *  # noqa: F403  step definitions, `spec`, hooks
 from citygate.bdd.targets import LIVE_STATE_VARIABLE, Target, targets_for
 from citygate.model import Inventory
 from citygate.paths import ROOT, WORKLOADS
-from tests.conftest import moto_endpoint, plan_for, synth_out  # noqa: F401  shared session fixtures
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -77,13 +76,25 @@ def live_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def loaded_targets() -> dict[Target, Inventory]:
+def loaded_targets() -> dict[Target, Inventory | BaseException]:
     return {}
 
 
 @pytest.fixture(autouse=True)
-def inventory(target: Target, loaded_targets: dict[Target, Inventory], request: pytest.FixtureRequest) -> Inventory:
-    """What this run of the scenario judges (autouse, so `target` parametrizes every scenario)."""
+def inventory(
+    target: Target, loaded_targets: dict[Target, Inventory | BaseException], request: pytest.FixtureRequest
+) -> Inventory:
+    """What this run of the scenario judges (autouse, so `target` parametrizes every scenario).
+
+    A target that could not be loaded (a skip, a failed apply) is remembered, so the next scenario
+    reports the same outcome at once instead of trying again.
+    """
     if target not in loaded_targets:
-        loaded_targets[target] = _load(target, request)
-    return loaded_targets[target]
+        try:
+            loaded_targets[target] = _load(target, request)
+        except (Exception, pytest.skip.Exception) as failure:
+            loaded_targets[target] = failure
+    loaded = loaded_targets[target]
+    if isinstance(loaded, BaseException):
+        raise loaded
+    return loaded
