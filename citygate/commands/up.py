@@ -62,6 +62,23 @@ def workloads_gate(env: str) -> GateReport:
     return run_gate(inventory, path, extra_findings=extra, waivers=WAIVERS_FILE)
 
 
+def promote(env: str, reports: Path, duration: int, users: int, live_state: Path) -> int:
+    """The stages after a clean apply: workloads gate, load test, then the living documentation."""
+    if not judged(workloads_gate(env), "workloads", reports):
+        stage("workloads")("the workload manifests are not compliant")
+        return 1
+    load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
+    load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]
+    load_args += ["--json", str(reports / "loadtest.json")]
+    code = run_child(load_args, "loadtest")
+    if code != EXIT_CLEAN:
+        stage("loadtest")("the SLO gate stops the promotion" if code == 1 else "the load test could not run")
+        return code if code == 1 else EXIT_ERROR
+    report_args = ["report", "--env", env, "--live-state", str(live_state), "--output", str(reports / "report.html")]
+    code = run_child(report_args, "report")
+    return code if code in (EXIT_CLEAN, 1) else EXIT_ERROR
+
+
 @click.command("up")
 @click.option("--env", "env", type=click.Choice(ENVIRONMENTS), default="local", show_default=True)
 @click.option("--reports", "reports", type=click.Path(path_type=Path), default=ROOT / "reports", show_default=True)
@@ -94,22 +111,12 @@ def up(env: str, reports: Path, duration: int, users: int, keep: bool) -> int:
             if live.exit_code != EXIT_CLEAN:
                 stage("verify")("the deployed platform fails its controls")
                 return live.exit_code
+            code = promote(env, reports, duration, users, deployment.state_path)
+            if code != EXIT_CLEAN:
+                return code
         finally:
             if not keep:
                 deployment.destroy()
                 stage("destroy")("the embedded platform was torn down")
-    if not judged(workloads_gate(env), "workloads", reports):
-        stage("workloads")("the workload manifests are not compliant")
-        return 1
-    load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
-    load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]
-    load_args += ["--json", str(reports / "loadtest.json")]
-    code = run_child(load_args, "loadtest")
-    if code != EXIT_CLEAN:
-        stage("loadtest")("the SLO gate stops the promotion" if code == 1 else "the load test could not run")
-        return code if code in (1, EXIT_ERROR) else EXIT_ERROR
-    code = run_child(["report", "--env", env, "--output", str(reports / "report.html")], "report")
-    if code != EXIT_CLEAN:
-        return code if code in (1, EXIT_ERROR) else EXIT_ERROR
     stage("done")(f"every stage clean in {time.perf_counter() - started:.0f}s; reports in {reports}")
     return EXIT_CLEAN
