@@ -88,7 +88,6 @@ def promote(env: str, reports: Path, duration: int, users: int, live_state: Path
 def up(env: str, reports: Path, duration: int, users: int, keep: bool) -> int:
     """synth -> plan -> gate -> apply -> verify -> workloads -> loadtest -> report, on the embedded AWS."""
     from citygate.controls import load_catalogue
-    from citygate.live.report import render_json, render_text
     from citygate.live.verify import verify_deployment
 
     started = time.perf_counter()
@@ -106,8 +105,8 @@ def up(env: str, reports: Path, duration: int, users: int, keep: bool) -> int:
         stage("apply")(describe(deployment))
         try:
             live = verify_deployment(deployment, load_catalogue())
-            click.echo(render_text(live))
-            (reports / "live.json").write_text(render_json(live) + "\n")
+            click.echo(render(live, "text"))
+            (reports / "live.json").write_text(render(live, "json") + "\n")
             if live.exit_code != EXIT_CLEAN:
                 stage("verify")("the deployed platform fails its controls")
                 return live.exit_code

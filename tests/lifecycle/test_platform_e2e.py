@@ -11,8 +11,8 @@ import pytest
 from citygate.lifecycle import EMBEDDED_OVERRIDE, Deployment
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
-from citygate.live.report import render_text
 from citygate.live.verify import verify_deployment
+from citygate.reporters.text import render_text
 
 pytestmark = pytest.mark.e2e
 
