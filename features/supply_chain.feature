@@ -13,7 +13,7 @@ Feature: Software supply chain: images
     Given resources of type "aws_ecr_repository"
     Then "image_scanning_configuration.scan_on_push" must be "true"
 
-  @FSBP-ECR.3
+  @CG-SC-3 @FSBP-ECR.3
   Scenario: Every repository expires old images by a lifecycle policy
     Given resources of type "aws_ecr_repository"
     Then each must have a "aws_ecr_lifecycle_policy" attached through "repository"

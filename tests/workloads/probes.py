@@ -9,8 +9,9 @@ from pathlib import Path
 from citygate.k8s import load_manifests
 from citygate.k8s.reachability import Analyzer, External, Workload
 from citygate.model import Resource
+from tests.corpus import K8S
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "k8s"
+CORPUS = K8S
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
 
 

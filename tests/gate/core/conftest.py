@@ -13,7 +13,6 @@ import yaml
 from citygate.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
-CORPUS = Path("/work/shared/corpus/plans")
 
 
 @pytest.fixture(autouse=True)

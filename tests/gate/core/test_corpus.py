@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from citygate.inputs import load_plan
-from tests.gate.core.conftest import CORPUS
+from tests.corpus import PLANS as CORPUS
 
 PLANS = sorted(CORPUS.glob("*.json"))
 

@@ -9,7 +9,8 @@ import pytest
 
 from citygate.errors import CitygateError
 from citygate.inputs import load_plan, load_synth
-from tests.gate.core.conftest import CORPUS, FIXTURES
+from tests.corpus import PLANS as CORPUS
+from tests.gate.core.conftest import FIXTURES
 
 corpus_plans = sorted(CORPUS.glob("*.json"))
 

@@ -14,11 +14,11 @@ from citygate.errors import CitygateError
 from citygate.findings import Finding
 from citygate.inputs import load_plan
 from citygate.model import Inventory, Resource
-from citygate.paths import ROOT
+from tests.corpus import PLANS
 from tests.gate.engines_external.conftest import assert_overlay_judged_as_rendered, gate_input
 
 TIMEOUT = 60.0
-CORPUS_MODULE_PLAN = ROOT.parent / "shared" / "corpus" / "plans" / "aquasecurity__trivy__module-call.json"
+CORPUS_MODULE_PLAN = PLANS / "aquasecurity__trivy__module-call.json"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-# ECR: immutable tags, scan on push, KMS encryption with a customer-managed key.
+# ECR: immutable tags, scan on push, KMS encryption with a customer-managed key, a lifecycle policy.
 package citygate.ecr
 
 import data.citygate.lib
@@ -62,4 +62,54 @@ warn contains f if {
 	some r in repositories
 	_key_state(r) == "unknown"
 	f := lib.unverifiable("CG-ECR-003", r, "the repository encryption key")
+}
+
+lifecycle_policies := lib.resources("aws_ecr_lifecycle_policy")
+
+# a lifecycle policy names the repository by reference, or by the repository's known name
+_expires(p, repo) if repo.address in lib.refs(p, "repository")
+
+_expires(p, repo) if {
+	name := lib.get(repo.values, "name", null)
+	is_string(name)
+	lib.get(p.values, "repository", null) == name
+}
+
+# a policy whose repository is known only after apply and refers to no resource may be any repository's
+_unresolved(p) if {
+	lib.unknown(p, "repository")
+	count(lib.refs(p, "repository")) == 0
+}
+
+_lifecycle_state(repo) := "present" if {
+	some p in lifecycle_policies
+	_expires(p, repo)
+} else := "unknown" if {
+	some p in lifecycle_policies
+	_unresolved(p)
+} else := "missing"
+
+# METADATA
+# title: ECR repository expires old images with a lifecycle policy
+# custom:
+#   id: CG-ECR-004
+#   severity: medium
+#   controls: [CG-SC-3]
+#   fix: Add aws_ecr_lifecycle_policy with repository = aws_ecr_repository.<repo>.name.
+deny contains f if {
+	some r in repositories
+	_lifecycle_state(r) == "missing"
+	f := lib.finding("CG-ECR-004", r, "repository has no lifecycle policy")
+}
+
+# METADATA
+# title: ECR repository expires old images with a lifecycle policy
+# custom:
+#   id: CG-ECR-004
+#   severity: medium
+#   controls: [CG-SC-3]
+warn contains f if {
+	some r in repositories
+	_lifecycle_state(r) == "unknown"
+	f := lib.unverifiable("CG-ECR-004", r, "the repository's lifecycle policy")
 }

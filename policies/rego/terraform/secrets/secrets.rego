@@ -1,8 +1,10 @@
-# Secrets Manager: secrets encrypted with a customer-managed key.
+# Secrets Manager: secrets encrypted with a customer-managed key and rotated automatically.
 package citygate.secrets
 
 import data.citygate.lib
 import rego.v1
+
+secrets := lib.resources("aws_secretsmanager_secret")
 
 _state(s) := lib.key_state(s, "kms_key_id", lib.get(s.values, "kms_key_id", null))
 
@@ -14,7 +16,7 @@ _state(s) := lib.key_state(s, "kms_key_id", lib.get(s.values, "kms_key_id", null
 #   controls: [CG-ENC-8]
 #   fix: Set kms_key_id = aws_kms_key.<key>.arn.
 deny contains f if {
-	some s in lib.resources("aws_secretsmanager_secret")
+	some s in secrets
 	_state(s) == "missing"
 	f := lib.finding("CG-SM-001", s, "secret is not encrypted with a customer-managed KMS key")
 }
@@ -26,7 +28,57 @@ deny contains f if {
 #   severity: medium
 #   controls: [CG-ENC-8]
 warn contains f if {
-	some s in lib.resources("aws_secretsmanager_secret")
+	some s in secrets
 	_state(s) == "unknown"
 	f := lib.unverifiable("CG-SM-001", s, "the secret encryption key")
+}
+
+rotations := lib.resources("aws_secretsmanager_secret_rotation")
+
+# a rotation names the secret by reference, or by the secret's known name (secret_id takes a name or an ARN)
+_rotates(rotation, s) if s.address in lib.refs(rotation, "secret_id")
+
+_rotates(rotation, s) if {
+	name := lib.get(s.values, "name", null)
+	is_string(name)
+	lib.get(rotation.values, "secret_id", null) == name
+}
+
+# a rotation whose secret is known only after apply and refers to no resource may be any secret's
+_unresolved(rotation) if {
+	lib.unknown(rotation, "secret_id")
+	count(lib.refs(rotation, "secret_id")) == 0
+}
+
+_rotation_state(s) := "present" if {
+	some rotation in rotations
+	_rotates(rotation, s)
+} else := "unknown" if {
+	some rotation in rotations
+	_unresolved(rotation)
+} else := "missing"
+
+# METADATA
+# title: Secrets Manager secret rotates automatically
+# custom:
+#   id: CG-SM-002
+#   severity: medium
+#   controls: [CG-IAM-5]
+#   fix: Add aws_secretsmanager_secret_rotation with secret_id = aws_secretsmanager_secret.<secret>.id, a rotation_lambda_arn and rotation_rules.
+deny contains f if {
+	some s in secrets
+	_rotation_state(s) == "missing"
+	f := lib.finding("CG-SM-002", s, "secret has no automatic rotation")
+}
+
+# METADATA
+# title: Secrets Manager secret rotates automatically
+# custom:
+#   id: CG-SM-002
+#   severity: medium
+#   controls: [CG-IAM-5]
+warn contains f if {
+	some s in secrets
+	_rotation_state(s) == "unknown"
+	f := lib.unverifiable("CG-SM-002", s, "the secret's rotation")
 }
