@@ -1,6 +1,6 @@
 """Time the lifecycle on the embedded AWS: terraform init / plan / show / apply / destroy of one env.
 
-Run: `.venv/bin/python bench/lifecycle_timings.py [--env local] [--stack PATH/cdk.tf.json]`.
+Run: `.venv/bin/python bench/bench_lifecycle.py [--env local] [--stack PATH/cdk.tf.json]`.
 Prints each Terraform step's wall time and citygate's overhead around them (moto start-up, the
 override file, state handling) as a ratio to the bare Terraform time a user would otherwise spend.
 """
