@@ -65,7 +65,7 @@ def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
 @live_rule(
     "CG-LIVE-ECR-004",
     "ECR repositories expire old images with a lifecycle policy",
-    Severity.LOW,
+    Severity.MEDIUM,
     "Add aws_ecr_lifecycle_policy for the repository.",
 )
 def lifecycle_policy(ctx: LiveContext) -> Iterator[Outcome]:
