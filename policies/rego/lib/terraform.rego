@@ -67,6 +67,27 @@ joined(target, t, name_attr, target_attr) := array.concat(
 	attached_by_name(target, t, name_attr, get(target.values, target_attr, "")),
 )
 
+# companion_state(target, companions, attr, target_attr): "present" when one of `companions` (e.g.
+# lifecycle policies, secret rotations) names `target` in `attr`, by reference or by the target's
+# known `target_attr` value; "unknown" when a companion's `attr` is known only after apply and
+# refers to no resource (it may be any target's); else "missing".
+companion_state(target, companions, attr, target_attr) := "present" if {
+	some c in companions
+	_names_target(c, target, attr, target_attr)
+} else := "unknown" if {
+	some c in companions
+	unknown(c, attr)
+	count(refs(c, attr)) == 0
+} else := "missing"
+
+_names_target(c, target, attr, _) if target.address in refs(c, attr)
+
+_names_target(c, target, attr, target_attr) if {
+	name := get(target.values, target_attr, null)
+	is_string(name)
+	get(c.values, attr, null) == name
+}
+
 # address_type("module.m.aws_kms_key.k[0]") = "aws_kms_key"
 address_type(address) := t if {
 	parts := [p | some p in split(regex.replace(address, `\[[^\]]*\]`, ""), ".")]

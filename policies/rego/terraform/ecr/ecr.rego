@@ -67,27 +67,7 @@ warn contains f if {
 lifecycle_policies := lib.resources("aws_ecr_lifecycle_policy")
 
 # a lifecycle policy names the repository by reference, or by the repository's known name
-_expires(p, repo) if repo.address in lib.refs(p, "repository")
-
-_expires(p, repo) if {
-	name := lib.get(repo.values, "name", null)
-	is_string(name)
-	lib.get(p.values, "repository", null) == name
-}
-
-# a policy whose repository is known only after apply and refers to no resource may be any repository's
-_unresolved(p) if {
-	lib.unknown(p, "repository")
-	count(lib.refs(p, "repository")) == 0
-}
-
-_lifecycle_state(repo) := "present" if {
-	some p in lifecycle_policies
-	_expires(p, repo)
-} else := "unknown" if {
-	some p in lifecycle_policies
-	_unresolved(p)
-} else := "missing"
+_lifecycle_state(repo) := lib.companion_state(repo, lifecycle_policies, "repository", "name")
 
 # METADATA
 # title: ECR repository expires old images with a lifecycle policy

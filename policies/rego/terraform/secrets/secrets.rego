@@ -36,27 +36,7 @@ warn contains f if {
 rotations := lib.resources("aws_secretsmanager_secret_rotation")
 
 # a rotation names the secret by reference, or by the secret's known name (secret_id takes a name or an ARN)
-_rotates(rotation, s) if s.address in lib.refs(rotation, "secret_id")
-
-_rotates(rotation, s) if {
-	name := lib.get(s.values, "name", null)
-	is_string(name)
-	lib.get(rotation.values, "secret_id", null) == name
-}
-
-# a rotation whose secret is known only after apply and refers to no resource may be any secret's
-_unresolved(rotation) if {
-	lib.unknown(rotation, "secret_id")
-	count(lib.refs(rotation, "secret_id")) == 0
-}
-
-_rotation_state(s) := "present" if {
-	some rotation in rotations
-	_rotates(rotation, s)
-} else := "unknown" if {
-	some rotation in rotations
-	_unresolved(rotation)
-} else := "missing"
+_rotation_state(s) := lib.companion_state(s, rotations, "secret_id", "name")
 
 # METADATA
 # title: Secrets Manager secret rotates automatically
