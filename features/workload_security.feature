@@ -110,6 +110,7 @@ Feature: Workload security on the cluster
   Scenario Outline: Every serving Deployment has a <companion>
     Given resources of type "Deployment"
     When their "metadata.namespace" is "production"
+    And their "metadata.labels["app.kubernetes.io/component"]" is "serving"
     Then there must be at least one such resource
     And each must have a "<companion>" attached through "<through>"
 

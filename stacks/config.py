@@ -31,9 +31,10 @@ SERVICE_ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("kube-system", "fluent-bit"),
 )
 
-# Container images the cluster runs, one ECR repository each: the project's own four, and
-# Fluent Bit mirrored into our registry so every pod pulls by digest from ECR.
-IMAGES = ("api", "web", "inference", "pipeline", "fluent-bit")
+# Container images the cluster runs, one ECR repository each: the project's own five (the load
+# test's master and workers included), and Fluent Bit mirrored into our registry so every pod
+# pulls by digest from ECR.
+IMAGES = ("api", "web", "inference", "pipeline", "loadtest", "fluent-bit")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,13 @@ def _progress(line: str) -> None:
         click.echo(line, err=True)
 
 
+def _parse_bind(bind: str) -> tuple[str, int]:
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CitygateError(f"expected HOST:PORT, got {bind!r}", "--master-bind")
+    return host, int(port)
+
+
 def _check_host(host: str) -> None:
     parsed = urlparse(host)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -40,6 +47,19 @@ def _check_host(host: str) -> None:
 @click.option("--duration", type=click.FloatRange(min=1), help="Seconds, ramp included.")
 @click.option("--slo", "slo_overrides", help="Override objectives: p95_ms=..,p99_ms=..,error_rate=..,min_rps=..")
 @click.option("--workers", type=click.IntRange(min=0), default=0, help="Locust worker processes (0: in-process).")
+@click.option(
+    "--expect-workers",
+    type=click.IntRange(min=1),
+    help="Run as master only: wait for N `locust --worker` processes started elsewhere (e.g. pods).",
+)
+@click.option("--master-bind", default="0.0.0.0:5557", show_default=True, help="HOST:PORT for --expect-workers.")
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=0.5),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for every worker to connect before failing (exit 2).",
+)
 @click.option("--csv", "csv_prefix", type=click.Path(path_type=Path), help="Write Locust CSV stats with this prefix.")
 @click.option("--html", type=click.Path(path_type=Path), help="Write Locust's HTML report here.")
 @click.option("--json", "json_file", type=click.Path(path_type=Path), help="Write the SLO verdict as JSON here.")
@@ -52,6 +72,9 @@ def loadtest(
     duration: float | None,
     slo_overrides: str | None,
     workers: int,
+    expect_workers: int | None,
+    master_bind: str,
+    connect_timeout: float,
     csv_prefix: Path | None,
     html: Path | None,
     json_file: Path | None,
@@ -62,6 +85,8 @@ def loadtest(
     """
     if bool(host) == local:
         raise CitygateError("give exactly one of --host URL or --local", "loadtest")
+    if workers and expect_workers:
+        raise CitygateError("give at most one of --workers or --expect-workers", "loadtest")
     chosen = load_profile(profile)
     slo = apply_overrides(chosen.slo, slo_overrides)
 
@@ -78,6 +103,9 @@ def loadtest(
             spawn_rate=spawn_rate or chosen.load.spawn_rate,
             duration_s=duration or chosen.load.duration_s,
             workers=workers,
+            expect_workers=expect_workers or 0,
+            master_bind=_parse_bind(master_bind),
+            connect_timeout_s=connect_timeout,
             csv_prefix=csv_prefix,
             html=html,
         )

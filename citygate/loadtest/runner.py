@@ -6,6 +6,7 @@ import it only in a process dedicated to the load test (the `loadtest` CLI comma
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from types import ModuleType
 
 import gevent
 from locust.env import Environment
+from locust.exception import RPCError
 from locust.html import get_html_report
 from locust.runners import STATE_STOPPED, MasterRunner, Runner
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
@@ -40,6 +42,9 @@ class LoadPlan:
     spawn_rate: float
     duration_s: float
     workers: int = 0  # 0: users run in this process; N: master here + N worker processes
+    expect_workers: int = 0  # N: master here, N workers started elsewhere (e.g. pods) connect to it
+    master_bind: tuple[str, int] = ("0.0.0.0", 5557)  # where the master listens for expected workers
+    connect_timeout_s: float = WORKERS_CONNECT_TIMEOUT_S
     csv_prefix: Path | None = None
     html: Path | None = None
 
@@ -81,12 +86,38 @@ def _progress_line(environment: Environment, runner: Runner, elapsed: float, pla
     )
 
 
-def _wait_for_workers(runner: MasterRunner, pool: WorkerPool) -> None:
-    deadline = time.monotonic() + WORKERS_CONNECT_TIMEOUT_S
-    while len(runner.clients.ready) < pool.count:
-        if pool.exited() or time.monotonic() > deadline:
-            raise CitygateError(f"{len(runner.clients.ready)}/{pool.count} Locust workers connected", "--workers")
+def _wait_for_workers(
+    runner: MasterRunner, expected: int, exited: Callable[[], list[int]], timeout_s: float, where: str
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while len(runner.clients.ready) < expected:
+        if exited() or time.monotonic() > deadline:
+            raise CitygateError(f"{len(runner.clients.ready)}/{expected} Locust workers connected", where)
         gevent.sleep(0.2)
+
+
+def _master(environment: Environment, host: str, port: int) -> MasterRunner:
+    try:
+        runner = environment.create_master_runner(master_bind_host=host, master_bind_port=port)
+    except (RPCError, SystemExit) as error:  # Locust exits the process when the port is taken
+        raise CitygateError(f"cannot listen on {host}:{port}: {error}", "--master-bind") from error
+    assert isinstance(runner, MasterRunner)
+    return runner
+
+
+def _start_runner(environment: Environment, plan: LoadPlan, stack: contextlib.ExitStack) -> Runner:
+    """A local runner, or a master whose workers are all connected (started here or expected from elsewhere)."""
+    if plan.expect_workers:
+        runner = _master(environment, *plan.master_bind)
+        _wait_for_workers(runner, plan.expect_workers, list, plan.connect_timeout_s, "--expect-workers")
+        return runner
+    if plan.workers:
+        port = free_port()
+        runner = _master(environment, "127.0.0.1", port)
+        pool = stack.enter_context(WorkerPool(plan.workers, LOCUSTFILE, port))
+        _wait_for_workers(runner, pool.count, pool.exited, plan.connect_timeout_s, "--workers")
+        return runner
+    return environment.create_local_runner()
 
 
 def _drive(environment: Environment, runner: Runner, plan: LoadPlan, progress: Callable[[str], None]) -> float:
@@ -115,22 +146,13 @@ def _start_csv(environment: Environment, prefix: Path | None) -> tuple[StatsCSVF
 
 
 def run(plan: LoadPlan, progress: Callable[[str], None]) -> Measurement:
-    """Drive the users (locally, or through workers), then write the CSV/HTML reports."""
+    """Drive the users (locally, or through local or remote workers), then write the CSV/HTML reports."""
     environment = _environment(plan)
-    if plan.workers:
-        port = free_port()
-        runner: Runner = environment.create_master_runner(master_bind_host="127.0.0.1", master_bind_port=port)
-        with WorkerPool(plan.workers, LOCUSTFILE, port) as pool:
-            assert isinstance(runner, MasterRunner)
-            _wait_for_workers(runner, pool)
-            csv = _start_csv(environment, plan.csv_prefix)
-            elapsed = _drive(environment, runner, plan, progress)
-            runner.quit()  # workers send their final stats before leaving
-    else:
-        runner = environment.create_local_runner()
+    with contextlib.ExitStack() as stack:
+        runner = _start_runner(environment, plan, stack)
         csv = _start_csv(environment, plan.csv_prefix)
         elapsed = _drive(environment, runner, plan, progress)
-        runner.quit()
+        runner.quit()  # workers send their final stats before leaving
     if csv is not None:
         writer, greenlet = csv
         gevent.sleep(1.1)  # one more write cycle with the final numbers

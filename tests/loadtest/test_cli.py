@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from citygate.loadtest.local_service import free_port
+from citygate.loadtest.local_service import LocalService, free_port
 from citygate.paths import ROOT
 
 SHORT_RUN = ["--users", "4", "--spawn-rate", "4", "--duration", "3"]
@@ -84,3 +84,30 @@ def test_exactly_one_target_is_required(args: list[str]) -> None:
 
 def test_host_must_be_a_url() -> None:
     _assert_one_line_error(loadtest("--host", "ftp://127.0.0.1"), "http(s) URL")
+
+
+@pytest.mark.slow
+def test_master_runs_the_suite_with_an_expected_external_worker() -> None:
+    port = free_port()
+    worker_command = [
+        sys.executable, "-m", "locust", "-f", "loadtests/locustfile.py", "--worker",
+        "--master-host", "127.0.0.1", "--master-port", str(port), "--loglevel", "WARNING",
+    ]  # fmt: skip
+    with LocalService() as service, subprocess.Popen(worker_command, cwd=ROOT) as worker:
+        result = loadtest(
+            "--host", service.url, *SHORT_RUN, "--slo", "p95_ms=2000,p99_ms=5000,min_rps=1",
+            "--expect-workers", "1", "--master-bind", f"127.0.0.1:{port}",
+        )  # fmt: skip
+        worker.wait(timeout=10)  # the master's quit message ends it
+    assert result.returncode == 0, result.stderr
+    assert "SLO gate: profile local" in result.stdout
+
+
+def test_missing_expected_worker_is_exit_2() -> None:
+    bind = f"127.0.0.1:{free_port()}"
+    result = loadtest("--local", "--expect-workers", "1", "--master-bind", bind, "--connect-timeout", "1")
+    _assert_one_line_error(result, "0/1 Locust workers connected")
+
+
+def test_master_bind_must_be_host_and_port() -> None:
+    _assert_one_line_error(loadtest("--local", "--expect-workers", "1", "--master-bind", "5557"), "HOST:PORT")

@@ -17,7 +17,7 @@ from citygate.paths import ROOT
 
 Jobs = dict[str, dict[str, Any]]
 
-IMAGES = {"api", "web", "inference", "pipeline"}
+IMAGES = {"api", "web", "inference", "pipeline", "loadtest"}
 PINNED_USES = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 ROLE = re.compile(r"^\$\{\{ vars\.AWS_ROLE_ARN_[A-Z_]+ \}\}$")
 

@@ -124,6 +124,15 @@ test_role_arn_annotation_required if {
 	denied([namespace, default_deny, bare, deployment(pod_spec)]) == {["CG-K8S-011", "ServiceAccount/prod/app"]}
 }
 
+test_no_aws_access_declared_instead_of_a_role if {
+	none := obj("ServiceAccount", "app", {"metadata": {"annotations": {"citygate.io/aws-access": "none"}}})
+	denied([namespace, default_deny, none, deployment(pod_spec)]) == set()
+	other := obj("ServiceAccount", "app", {"metadata": {"annotations": {"citygate.io/aws-access": "some"}}})
+	denied([namespace, default_deny, other, deployment(pod_spec)]) == {["CG-K8S-011", "ServiceAccount/prod/app"]}
+	both := object.union(service_account, {"values": {"metadata": {"annotations": {"citygate.io/aws-access": "none"}}}})
+	denied([namespace, default_deny, both, deployment(pod_spec)]) == {["CG-K8S-011", "ServiceAccount/prod/app"]}
+}
+
 test_token_mounted_only_when_bound if {
 	mounted := object.remove(pod_spec, ["automountServiceAccountToken"])
 	ids(with_pod(mounted)) == {"CG-K8S-013"}

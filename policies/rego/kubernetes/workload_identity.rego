@@ -5,6 +5,9 @@ import rego.v1
 
 role_arn_annotation := "eks.amazonaws.com/role-arn"
 
+# A service account whose pods call no AWS API says so instead of carrying a role: `citygate.io/aws-access: none`.
+aws_access_annotation := "citygate.io/aws-access"
+
 iam_role_arn := `^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`
 
 # METADATA
@@ -31,18 +34,29 @@ platform_service_account(sa) if labels(sa)["app.kubernetes.io/part-of"] == "city
 # title: Platform service accounts carry their IRSA role ARN
 # description: >-
 #   AWS access from pods goes through IAM Roles for Service Accounts only (no node role, no keys):
-#   every platform service account names its role with the eks.amazonaws.com/role-arn annotation.
+#   every platform service account names its role with the eks.amazonaws.com/role-arn annotation,
+#   unless it declares citygate.io/aws-access: none, and then it names no role at all.
 # custom:
 #   id: CG-K8S-011
 #   severity: high
 #   controls: [CG-K8S-9]
-#   fix: "Annotate the service account with eks.amazonaws.com/role-arn: <the stack's IRSA role ARN>."
+#   fix: "Annotate the service account with eks.amazonaws.com/role-arn: <the stack's IRSA role ARN> (or citygate.io/aws-access: none when its pods call no AWS API)."
 deny contains f if {
 	some sa in objects("ServiceAccount")
 	platform_service_account(sa)
+	not no_aws_access(sa)
 	not regex.match(iam_role_arn, object.get(annotations(sa), role_arn_annotation, ""))
 	f := finding("CG-K8S-011", sa, sprintf("annotation %s is missing or not an IAM role ARN", [role_arn_annotation]))
 }
+
+deny contains f if {
+	some sa in objects("ServiceAccount")
+	no_aws_access(sa)
+	has_key(annotations(sa), role_arn_annotation)
+	f := finding("CG-K8S-011", sa, sprintf("declares %s: none but names an IAM role", [aws_access_annotation]))
+}
+
+no_aws_access(sa) if annotations(sa)[aws_access_annotation] == "none"
 
 deny contains f if {
 	some r in workloads
