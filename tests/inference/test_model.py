@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,11 +14,14 @@ from typing import Any
 import boto3
 import pytest
 from citysense_inference.app import create_app
-from citysense_inference.model import Congestion, ModelLoadError, congestion_level, load_model
+from citysense_inference.features import LinearForm, feature_row, hour_of
+from citysense_inference.model import Congestion, ModelArtifact, ModelLoadError, congestion_level, load_model
 from citysense_inference.predictor import predict_one
 from citysense_inference.schemas import SensorReading
 from citysense_inference.settings import DEFAULT_MODEL_URI, Settings
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 Reading = Callable[..., dict[str, Any]]
@@ -94,7 +100,7 @@ def test_congestion_bands(ratio: float, level: Congestion) -> None:
 
 def _speed(reading: Reading, **overrides: Any) -> float:
     model = load_model(str(ARTIFACT))
-    return predict_one(model, SensorReading.model_validate(reading(**overrides))).speed_kmh
+    return predict_one(model, SensorReading.model_validate(reading(**overrides)))["speed_kmh"]
 
 
 def test_heavy_rain_predicts_slower_traffic(reading: Reading) -> None:
@@ -108,3 +114,39 @@ def test_slower_now_predicts_slower_later(reading: Reading) -> None:
 def test_predictions_stay_physical(reading: Reading) -> None:
     assert 0 < _speed(reading, speed_kmh=0.0, speed_prev_kmh=0.0) <= 50.0 * 1.25
     assert _speed(reading, speed_kmh=200.0, speed_prev_kmh=200.0) <= 50.0 * 1.25
+
+
+@functools.cache
+def _committed_form() -> tuple[ModelArtifact, LinearForm]:
+    artifact = load_model(str(ARTIFACT)).artifact
+    return artifact, LinearForm(artifact.coefficients, artifact.intercept)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    minute_of_day=st.integers(0, 24 * 60 - 1),
+    day_of_week=st.integers(0, 6),
+    speed_kmh=st.floats(0, 200),
+    speed_prev_kmh=st.floats(0, 200),
+    volume_vph=st.floats(0, 20_000),
+    rain_mm_h=st.one_of(st.just(0.0), st.floats(0, 300)),
+    temperature_c=st.floats(-50, 60),
+    free_flow_kmh=st.floats(10, 200),
+)
+def test_serving_form_equals_the_trained_feature_row(
+    minute_of_day: int,
+    day_of_week: int,
+    speed_kmh: float,
+    speed_prev_kmh: float,
+    volume_vph: float,
+    rain_mm_h: float,
+    temperature_c: float,
+    free_flow_kmh: float,
+) -> None:
+    """The regrouped linear form the service evaluates is the model training fitted on `feature_row`."""
+    artifact, form = _committed_form()
+    inputs = (speed_kmh, speed_prev_kmh, volume_vph, rain_mm_h, temperature_c, free_flow_kmh)
+    row = feature_row(hour_of(minute_of_day), day_of_week, *inputs)
+    reference = math.fsum(map(operator.mul, artifact.coefficients, row)) + artifact.intercept
+    served = form(minute_of_day, day_of_week >= 5, *inputs)
+    assert served == pytest.approx(reference, rel=1e-9, abs=1e-9)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-import operator
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from citysense_inference.features import FEATURE_NAMES
+from citysense_inference.features import FEATURE_NAMES, LinearForm
 
 ARTIFACT_FORMAT: Final = "citysense-linear-v1"
 MAX_ARTIFACT_BYTES = 1_000_000
@@ -71,18 +69,28 @@ class ModelArtifact(BaseModel):
 
 
 class SpeedModel:
-    """A loaded artifact, ready to predict a speed ratio from one reading's features."""
+    """A loaded artifact, ready to predict a speed ratio from one reading."""
 
     def __init__(self, artifact: ModelArtifact) -> None:
         self.artifact = artifact
+        self.version = artifact.version
+        self._form = LinearForm(artifact.coefficients, artifact.intercept)
 
-    @property
-    def version(self) -> str:
-        return self.artifact.version
-
-    def predict_ratio(self, features: Sequence[float]) -> float:
-        """Future speed / free-flow speed, clipped to what a road can physically show."""
-        ratio = sum(map(operator.mul, self.artifact.coefficients, features), self.artifact.intercept)
+    def predict_ratio(
+        self,
+        minute_of_day: int,
+        weekend: bool,
+        speed_kmh: float,
+        speed_prev_kmh: float,
+        volume_vph: float,
+        rain_mm_h: float,
+        temperature_c: float,
+        free_flow_kmh: float,
+    ) -> float:
+        """Speed 15 minutes ahead / free-flow speed, clipped to what a road can physically show."""
+        ratio = self._form(
+            minute_of_day, weekend, speed_kmh, speed_prev_kmh, volume_vph, rain_mm_h, temperature_c, free_flow_kmh
+        )
         return min(MAX_SPEED_RATIO, max(MIN_SPEED_RATIO, ratio))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from citysense_inference import HORIZON_MINUTES
-from citysense_inference.features import feature_row
 from citysense_inference.model import SpeedModel, congestion_level
 from citysense_inference.schemas import Prediction, SensorReading
 
@@ -13,24 +12,23 @@ from citysense_inference.schemas import Prediction, SensorReading
 def predict_one(model: SpeedModel, reading: SensorReading) -> Prediction:
     """Time features come from the reading's own offset, i.e. the city's local clock."""
     moment = reading.timestamp
+    free_flow_kmh = reading.free_flow_kmh
     ratio = model.predict_ratio(
-        feature_row(
-            hour=moment.hour + moment.minute / 60.0,
-            day_of_week=moment.weekday(),
-            speed_kmh=reading.speed_kmh,
-            speed_prev_kmh=reading.speed_prev_kmh,
-            volume_vph=reading.volume_vph,
-            rain_mm_h=reading.rain_mm_h,
-            temperature_c=reading.temperature_c,
-            free_flow_kmh=reading.free_flow_kmh,
-        )
+        minute_of_day=moment.hour * 60 + moment.minute,
+        weekend=moment.weekday() >= 5,
+        speed_kmh=reading.speed_kmh,
+        speed_prev_kmh=reading.speed_prev_kmh,
+        volume_vph=reading.volume_vph,
+        rain_mm_h=reading.rain_mm_h,
+        temperature_c=reading.temperature_c,
+        free_flow_kmh=free_flow_kmh,
     )
-    return Prediction(
-        segment_id=reading.segment_id,
-        horizon_minutes=HORIZON_MINUTES,
-        speed_kmh=round(ratio * reading.free_flow_kmh, 2),
-        congestion=congestion_level(ratio),
-    )
+    return {
+        "segment_id": reading.segment_id,
+        "horizon_minutes": HORIZON_MINUTES,
+        "speed_kmh": round(ratio * free_flow_kmh, 2),
+        "congestion": congestion_level(ratio),
+    }
 
 
 def predict(model: SpeedModel, readings: Sequence[SensorReading]) -> list[Prediction]:

@@ -1,10 +1,11 @@
-"""The API's request and response bodies: strict (unknown fields, NaN and out-of-range values are 4xx)."""
+"""The API's request and response bodies: requests are strict (unknown fields, NaN and out-of-range values are 4xx)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+from typing_extensions import TypedDict
 
 from citysense_inference.model import Congestion
 
@@ -41,21 +42,29 @@ PredictRequest = Annotated[
     Annotated[SensorReading, Tag("single")] | Annotated[BatchRequest, Tag("batch")],
     Discriminator(_request_kind),
 ]
-predict_request = TypeAdapter[SensorReading | BatchRequest](PredictRequest)
+# The hot path calls the adapters' pydantic-core validator and serializers directly: the TypeAdapter
+# methods only forward their keyword defaults to them, a measurable share of a microsecond-scale request.
+predict_request = TypeAdapter[SensorReading | BatchRequest](PredictRequest).validator
 
 
-class Prediction(BaseModel):
+class Prediction(TypedDict):
     segment_id: str
     horizon_minutes: int
     speed_kmh: float
     congestion: Congestion
 
 
-class SingleResponse(BaseModel):
+class SingleResponse(TypedDict):
     model_version: str
     prediction: Prediction
 
 
-class BatchResponse(BaseModel):
+class BatchResponse(TypedDict):
     model_version: str
     predictions: list[Prediction]
+
+
+# Responses are plain dicts serialized by these: the service builds them from its own values, so
+# validating them again on the way out (as BaseModel instances would) is wasted work.
+single_response = TypeAdapter(SingleResponse).serializer
+batch_response = TypeAdapter(BatchResponse).serializer
