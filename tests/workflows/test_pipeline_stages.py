@@ -182,3 +182,12 @@ def test_what_the_pipeline_calls_exists(workflows: dict[str, dict[str, Any]]) ->
     assert called and called <= targets
     test_files = set(re.findall(r"\btests/\S+\.py\b", scripts))
     assert test_files and all((ROOT / path).is_file() for path in test_files)
+
+
+def test_pr_config_scan_covers_every_dockerfile(pr: Jobs) -> None:
+    """A Dockerfile added outside the scanned folders would ship unreviewed by Trivy's config checks."""
+    scanned = re.findall(r"trivy config .* (\S+)$", script(pr["trivy-config"]), re.MULTILINE)
+    found = (path.relative_to(ROOT) for path in ROOT.glob("*/**/Dockerfile"))
+    dockerfiles = [path for path in found if not path.parts[0].startswith(".")]  # not .venv, .tools
+    assert dockerfiles
+    assert [path for path in dockerfiles if path.parts[0] not in scanned] == []

@@ -13,7 +13,7 @@ from citygate.k8s.ports import PortSet
 from citygate.model import Inventory, Resource
 from citygate.paths import WORKLOADS
 
-MASTER, WORKERS = "Job/production/loadtest-master", "Deployment/production/loadtest-worker"
+MASTER, WORKERS = "Job/production/loadtest-master", "Job/production/loadtest-worker"
 INFERENCE = "Deployment/production/inference"
 MASTER_PORT = PortSet.of("TCP", 5557)
 
@@ -43,7 +43,9 @@ def test_master_gates_on_the_staging_profile_with_every_worker() -> None:
     assert command[:3] == ["python", "main.py", "loadtest"]
     assert option(command, "--profile") == "staging"
     assert option(command, "--host") == "http://inference.production.svc"
-    assert int(option(command, "--expect-workers")) == resource(WORKERS).values["spec"]["replicas"]
+    workers = resource(WORKERS).values["spec"]
+    assert int(option(command, "--expect-workers")) == workers["parallelism"] == workers["completions"]
+    assert workers["activeDeadlineSeconds"] <= resource(MASTER).values["spec"]["activeDeadlineSeconds"]
     assert pod_spec(MASTER)["restartPolicy"] == "Never"
     assert resource(MASTER).values["spec"]["backoffLimit"] == 0  # a breached SLO fails the Job, never retried
 
