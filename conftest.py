@@ -4,16 +4,26 @@ Contracts (see each module's docstring):
 - `stacks.synthesize(envs, outdir) -> {env: Path to cdk.tf.json}`  (one jsii process for all envs)
 - `citygate.moto_server.MotoServer`  context manager; `.endpoint` is http://127.0.0.1:PORT
 - `citygate.lifecycle.plan_env(env, synth_file, workdir, endpoint) -> Path to plan JSON`
+- `citygate.lifecycle.Deployment(env, synth_file, workdir, endpoint)`: `.apply()` the plan, `.state()`, `.destroy()`
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
+if TYPE_CHECKING:
+    from citygate.lifecycle import Deployment
+
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
+
+
+class AppliedAccount(NamedTuple):
+    deployment: Deployment
+    state: dict[str, Any]  # read right after apply: later changes to the account do not reach it
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +59,26 @@ def plan_for(
         return cache[env]
 
     return _plan
+
+
+@pytest.fixture(scope="session")
+def applied_for(
+    synth_out: dict[str, Path], moto_endpoint: str, plan_for: Callable[[str], Path]
+) -> Callable[[str], AppliedAccount]:
+    """An environment's plan applied into the session's embedded AWS, at most once per session (minutes each).
+
+    The `@live` specs judge the `state` snapshot; the platform end-to-end test then weakens the account
+    and destroys it, which leaves every snapshot as it was, whichever runs first.
+    """
+    from citygate.lifecycle import Deployment
+
+    cache: dict[str, AppliedAccount] = {}
+
+    def _applied(env: str) -> AppliedAccount:
+        if env not in cache:
+            deployment = Deployment(env, synth_out[env], plan_for(env).parent, moto_endpoint)
+            deployment.apply()
+            cache[env] = AppliedAccount(deployment, deployment.state())
+        return cache[env]
+
+    return _applied

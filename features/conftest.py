@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +48,9 @@ def _load(target: Target, request: pytest.FixtureRequest) -> Inventory:
     if target.kind == "plan":
         _provided("citygate.lifecycle", "plan_env")
         return _provided("citygate.inputs", "load_plan")(request.getfixturevalue("plan_for")(env), env)
-    applied_inventory = _provided("citygate.bdd.live", "applied_inventory")
-    workdir = request.getfixturevalue("tmp_path_factory").mktemp(f"live-{env}")
-    return applied_inventory(env, synth_file, workdir, request.getfixturevalue("live_endpoint"))
+    applied = request.getfixturevalue("applied_for")(env)
+    state_inventory = _provided("citygate.bdd.live", "state_inventory")
+    return state_inventory(applied.state, env, str(applied.deployment.state_path))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -58,21 +58,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         tags = {mark.name for mark in metafunc.definition.iter_markers()}
         targets = targets_for(tags)
         metafunc.parametrize("target", targets, ids=[t.id for t in targets])
-
-
-@pytest.fixture(scope="session")
-def live_endpoint() -> Iterator[str]:
-    """An account of its own for `@live` scenarios: nothing else applies into it."""
-    from citygate.moto_server import MotoServer
-
-    with pytest.MonkeyPatch.context() as patch:
-        # moto 5 leaves out AWS-managed IAM policies unless asked; the platform attaches several.
-        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        server = MotoServer().start()
-    try:
-        yield server.endpoint
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

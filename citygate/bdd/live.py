@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from citygate.errors import CitygateError
-from citygate.lifecycle import Deployment
 from citygate.live.deployed import DeployedResources
 from citygate.model import Inventory, Resource
 
@@ -32,11 +31,3 @@ def recorded_state(path: Path, environment: str) -> Inventory:
     except (OSError, ValueError) as exc:
         raise CitygateError(f"cannot read the Terraform state ({exc})", str(path)) from exc
     return state_inventory(state, environment, str(path))
-
-
-def applied_inventory(env: str, synth_file: Path, workdir: Path, endpoint: str) -> Inventory:
-    """Plan and apply `env` into the account at `endpoint`, then read it back."""
-    deployment = Deployment(env, synth_file, workdir, endpoint)
-    deployment.plan()
-    deployment.apply()
-    return state_inventory(deployment.state(), env, str(deployment.state_path))

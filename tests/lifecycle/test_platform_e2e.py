@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from citygate.lifecycle import EMBEDDED_OVERRIDE, Deployment
+from citygate.lifecycle import EMBEDDED_OVERRIDE
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
 from citygate.live.verify import verify_deployment
 from citygate.reporters.text import render_text
+
+if TYPE_CHECKING:
+    from conftest import AppliedAccount  # the root conftest's session fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +37,12 @@ def test_the_synthesized_stack_never_names_the_embedded_aws(synth_out: dict[str,
 
 
 def test_the_platform_deploys_verifies_clean_and_a_weakened_bucket_fails(
-    synth_out: dict[str, Path], moto_endpoint: str, plan_for: Callable[[str], Path]
+    applied_for: Callable[[str], AppliedAccount],
 ) -> None:
-    plan_json = plan_for("local")
-    deployment = Deployment("local", synth_out["local"], plan_json.parent, moto_endpoint)
-    deployment.apply()
+    deployment = applied_for("local").deployment
     deployed = DeployedResources(deployment.state())
     buckets = {str(b.get("bucket")) for b in deployed.of_type("aws_s3_bucket")}
-    s3 = AwsClients(deployment.region, moto_endpoint)("s3")
+    s3 = AwsClients(deployment.region, deployment.endpoint)("s3")
     try:
         report = verify_deployment(deployment)
         assert report.exit_code == 0, render_text(report)
