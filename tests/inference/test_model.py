@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from citysense_inference.app import create_app
-from citysense_inference.features import LinearForm, feature_row, hour_of
+from citysense_inference.features import LinearForm, Measurements, feature_row, hour_of
 from citysense_inference.model import Congestion, ModelArtifact, ModelLoadError, congestion_level, load_model
 from citysense_inference.predictor import predict_one
 from citysense_inference.schemas import SensorReading
@@ -122,10 +122,8 @@ def _committed_form() -> tuple[ModelArtifact, LinearForm]:
     return artifact, LinearForm(artifact.coefficients, artifact.intercept)
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    minute_of_day=st.integers(0, 24 * 60 - 1),
-    day_of_week=st.integers(0, 6),
+MEASUREMENTS = st.builds(
+    Measurements,
     speed_kmh=st.floats(0, 200),
     speed_prev_kmh=st.floats(0, 200),
     volume_vph=st.floats(0, 20_000),
@@ -133,20 +131,16 @@ def _committed_form() -> tuple[ModelArtifact, LinearForm]:
     temperature_c=st.floats(-50, 60),
     free_flow_kmh=st.floats(10, 200),
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(minute_of_day=st.integers(0, 24 * 60 - 1), day_of_week=st.integers(0, 6), measured=MEASUREMENTS)
 def test_serving_form_equals_the_trained_feature_row(
-    minute_of_day: int,
-    day_of_week: int,
-    speed_kmh: float,
-    speed_prev_kmh: float,
-    volume_vph: float,
-    rain_mm_h: float,
-    temperature_c: float,
-    free_flow_kmh: float,
+    minute_of_day: int, day_of_week: int, measured: Measurements
 ) -> None:
     """The regrouped linear form the service evaluates is the model training fitted on `feature_row`."""
     artifact, form = _committed_form()
-    inputs = (speed_kmh, speed_prev_kmh, volume_vph, rain_mm_h, temperature_c, free_flow_kmh)
-    row = feature_row(hour_of(minute_of_day), day_of_week, *inputs)
+    row = feature_row(hour_of(minute_of_day), day_of_week, measured)
     reference = math.fsum(map(operator.mul, artifact.coefficients, row)) + artifact.intercept
-    served = form(minute_of_day, day_of_week >= 5, *inputs)
+    served = form(minute_of_day, day_of_week >= 5, measured)
     assert served == pytest.approx(reference, rel=1e-9, abs=1e-9)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 HARMONICS = 4  # daily Fourier terms: enough for two rush-hour peaks and a midday hump
 _HARMONIC_NAMES = tuple(f"{kind}{k}" for k in range(1, HARMONICS + 1) for kind in ("sin", "cos"))
 
-FEATURE_NAMES: tuple[str, ...] = (
+_MEASURED_FEATURES = (  # from the sensor values alone
     "speed_ratio",
     "speed_prev_ratio",
     "speed_trend",
@@ -23,11 +24,25 @@ FEATURE_NAMES: tuple[str, ...] = (
     "rain_mm_h",
     "raining",
     "temperature_c",
+)
+FEATURE_NAMES: tuple[str, ...] = (
+    *_MEASURED_FEATURES,
     "weekend",
     *(f"{name}_weekday" for name in _HARMONIC_NAMES),
     *(f"{name}_weekend" for name in _HARMONIC_NAMES),
     *(f"speed_ratio_x_{name}" for name in _HARMONIC_NAMES),
 )
+
+
+class Measurements(NamedTuple):
+    """One reading's sensor values, as the model takes them; the time of day comes separately."""
+
+    speed_kmh: float
+    speed_prev_kmh: float
+    volume_vph: float
+    rain_mm_h: float
+    temperature_c: float
+    free_flow_kmh: float
 
 
 def _harmonics(hour: float) -> list[float]:
@@ -41,17 +56,9 @@ def hour_of(minute_of_day: int) -> float:
     return hours + minutes / 60.0
 
 
-def feature_row(
-    hour: float,
-    day_of_week: int,
-    speed_kmh: float,
-    speed_prev_kmh: float,
-    volume_vph: float,
-    rain_mm_h: float,
-    temperature_c: float,
-    free_flow_kmh: float,
-) -> list[float]:
+def feature_row(hour: float, day_of_week: int, measured: Measurements) -> list[float]:
     """One reading's features, in FEATURE_NAMES order; `hour` is fractional, `day_of_week` 0 = Monday."""
+    speed_kmh, speed_prev_kmh, volume_vph, rain_mm_h, temperature_c, free_flow_kmh = measured
     ratio = speed_kmh / free_flow_kmh
     prev_ratio = speed_prev_kmh / free_flow_kmh
     weekend = 1.0 if day_of_week >= 5 else 0.0
@@ -93,34 +100,13 @@ class LinearForm:
             for terms, weekend in ((weekday_terms, 0.0), (weekend_terms, 1.0)):
                 offset = intercept + weight["weekend"] * weekend + math.fsum(map(float.__mul__, harmonics, terms))
                 self._slots.append((offset, slope))
-        self._base = tuple(
-            weight[name]
-            for name in (
-                "speed_ratio",
-                "speed_prev_ratio",
-                "speed_trend",
-                "speed_ratio_sq",
-                "volume_k",
-                "rain_mm_h",
-                "raining",
-                "temperature_c",
-            )
-        )
+        self._measured = tuple(weight[name] for name in _MEASURED_FEATURES)
 
-    def __call__(
-        self,
-        minute_of_day: int,
-        weekend: bool,
-        speed_kmh: float,
-        speed_prev_kmh: float,
-        volume_vph: float,
-        rain_mm_h: float,
-        temperature_c: float,
-        free_flow_kmh: float,
-    ) -> float:
+    def __call__(self, minute_of_day: int, weekend: bool, measured: Measurements) -> float:
         """The model's raw output for one reading (before any clipping)."""
         offset, slope = self._slots[2 * minute_of_day + weekend]
-        w_ratio, w_prev, w_trend, w_ratio_sq, w_volume, w_rain, w_raining, w_temperature = self._base
+        w_ratio, w_prev, w_trend, w_ratio_sq, w_volume, w_rain, w_raining, w_temperature = self._measured
+        speed_kmh, speed_prev_kmh, volume_vph, rain_mm_h, temperature_c, free_flow_kmh = measured
         ratio = speed_kmh / free_flow_kmh
         prev_ratio = speed_prev_kmh / free_flow_kmh
         return (

@@ -14,7 +14,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from citysense_inference.features import FEATURE_NAMES, LinearForm
+from citysense_inference.features import FEATURE_NAMES, LinearForm, Measurements
 
 ARTIFACT_FORMAT: Final = "citysense-linear-v1"
 MAX_ARTIFACT_BYTES = 1_000_000
@@ -76,21 +76,9 @@ class SpeedModel:
         self.version = artifact.version
         self._form = LinearForm(artifact.coefficients, artifact.intercept)
 
-    def predict_ratio(
-        self,
-        minute_of_day: int,
-        weekend: bool,
-        speed_kmh: float,
-        speed_prev_kmh: float,
-        volume_vph: float,
-        rain_mm_h: float,
-        temperature_c: float,
-        free_flow_kmh: float,
-    ) -> float:
+    def predict_ratio(self, minute_of_day: int, weekend: bool, measured: Measurements) -> float:
         """Speed 15 minutes ahead / free-flow speed, clipped to what a road can physically show."""
-        ratio = self._form(
-            minute_of_day, weekend, speed_kmh, speed_prev_kmh, volume_vph, rain_mm_h, temperature_c, free_flow_kmh
-        )
+        ratio = self._form(minute_of_day, weekend, measured)
         return min(MAX_SPEED_RATIO, max(MIN_SPEED_RATIO, ratio))
 
 

@@ -20,7 +20,7 @@ from sklearn.linear_model import Ridge
 
 from citysense_inference import HORIZON_MINUTES
 from citysense_inference.data import SensorDataset, generate
-from citysense_inference.features import FEATURE_NAMES, feature_row
+from citysense_inference.features import FEATURE_NAMES, Measurements, feature_row
 from citysense_inference.model import ARTIFACT_FORMAT, ModelArtifact, SpeedModel
 
 MODEL_NAME = "citysense-speed"
@@ -30,19 +30,22 @@ RIDGE_ALPHA = 1.0
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "model"
 
 
+def measurements(data: SensorDataset) -> list[Measurements]:
+    columns = (
+        data.speed_kmh,
+        data.speed_prev_kmh,
+        data.volume_vph,
+        data.rain_mm_h,
+        data.temperature_c,
+        data.free_flow_kmh,
+    )
+    return [Measurements(*row) for row in zip(*(column.tolist() for column in columns), strict=True)]
+
+
 def dataset_design(data: SensorDataset) -> np.ndarray:
     """The data set through the serving feature code, row by row (a few seconds, and no skew)."""
-    columns = (
-        data.hour.tolist(),
-        data.day_of_week.tolist(),
-        data.speed_kmh.tolist(),
-        data.speed_prev_kmh.tolist(),
-        data.volume_vph.tolist(),
-        data.rain_mm_h.tolist(),
-        data.temperature_c.tolist(),
-        data.free_flow_kmh.tolist(),
-    )
-    return np.array([feature_row(*row) for row in zip(*columns, strict=True)])
+    rows = zip(data.hour.tolist(), data.day_of_week.tolist(), measurements(data), strict=True)
+    return np.array([feature_row(*row) for row in rows])
 
 
 def fit(train: SensorDataset, version: str) -> ModelArtifact:
@@ -83,17 +86,9 @@ def _historical_mean(train: SensorDataset, test: SensorDataset) -> np.ndarray:
 def served_ratios(artifact: ModelArtifact, data: SensorDataset) -> np.ndarray:
     """What the service answers for each reading: evaluation goes through the serving path itself."""
     model = SpeedModel(artifact)
-    columns = (
-        np.rint(data.hour * 60).astype(int).tolist(),
-        (data.day_of_week >= 5).tolist(),
-        data.speed_kmh.tolist(),
-        data.speed_prev_kmh.tolist(),
-        data.volume_vph.tolist(),
-        data.rain_mm_h.tolist(),
-        data.temperature_c.tolist(),
-        data.free_flow_kmh.tolist(),
-    )
-    return np.array([model.predict_ratio(*row) for row in zip(*columns, strict=True)])
+    minutes, weekends = np.rint(data.hour * 60).astype(int).tolist(), (data.day_of_week >= 5).tolist()
+    rows = zip(minutes, weekends, measurements(data), strict=True)
+    return np.array([model.predict_ratio(*row) for row in rows])
 
 
 def evaluate(artifact: ModelArtifact, train: SensorDataset, test: SensorDataset) -> dict[str, Any]:
