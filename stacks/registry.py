@@ -41,7 +41,7 @@ def lifecycle_policy(images_kept: int) -> str:
 
 
 class Registry(Construct):
-    """One repository per image (`self.repositories[image]`), named `citygate/<image>`."""
+    """One repository per image (`self.repositories[image]`), named `citygate/<env>/<image>` (tags immutable)."""
 
     def __init__(self, scope: Construct, id_: str, ctx: Context, keys: Keys) -> None:
         super().__init__(scope, id_)

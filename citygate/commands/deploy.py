@@ -1,5 +1,8 @@
 """`deploy --env ENV`: gate the environment's overlay, then server-side apply it (dry run first).
 
+With `--image-digests` (the release's records) the containers first get the digests the pipeline
+built and scanned, so the gate judges, and the cluster runs, exactly those images.
+
 The rendered overlay is judged by the same gate as `check --k8s` (only a clean set is applied);
 then every object is sent with server-side apply and `dryRun=All`, so the API server validates the
 whole set (admission, Pod Security included) before anything changes; only then is it applied for
@@ -143,11 +146,29 @@ def gate(inventory: Inventory, engines: Sequence[str]) -> int:
 @click.option(
     "--engines", "engines_text", default="rego,checkov,trivy", show_default=True, help="Gate engines run first."
 )
+@click.option(
+    "--image-digests",
+    envvar="CITYGATE_IMAGE_DIGESTS",
+    type=click.Path(path_type=Path),
+    help="Folder of the release's image digest records (one file per image): deploy exactly those digests.",
+)
 @click.option("--dry-run-only", is_flag=True, help="Stop after the server-side dry run.")
-def deploy(env: str, kubeconfig: str | None, context: str | None, engines_text: str, dry_run_only: bool) -> int:
+def deploy(
+    env: str,
+    kubeconfig: str | None,
+    context: str | None,
+    engines_text: str,
+    image_digests: Path | None,
+    dry_run_only: bool,
+) -> int:
     """Apply the workload manifests to a cluster (server-side apply, dry-run first)."""
     config_file = kubeconfig_file(kubeconfig)
     inventory = overlay_inventory(env)
+    if image_digests is not None:
+        from citygate.k8s.digests import pin_images, read_digests
+
+        pinned = pin_images(inventory, read_digests(image_digests))
+        click.echo(f"pinned {pinned} containers to the release's image digests")
     verdict = gate(inventory, [e.strip() for e in engines_text.split(",") if e.strip()])
     if verdict:
         click.echo(f"citygate: deploy {env}: the gate failed; nothing was applied", err=True)

@@ -132,6 +132,9 @@ def test_images_are_semver_tagged_pushed_by_digest_and_signed(release: Jobs) -> 
     assert set(job["strategy"]["matrix"]["image"]) == IMAGES
     (meta,) = uses(job, "docker/metadata-action")
     assert "type=semver,pattern={{version}}" in meta["with"]["tags"]
+    # pushed into the staging repository the stacks create, whose tags are immutable: no tag may move
+    assert meta["with"]["images"].endswith("/citygate/staging/${{ matrix.image }}")
+    assert not re.search(r"\{\{major\}\}\.\{\{minor\}\}|type=ref|latest", meta["with"]["tags"])
     push = next(step for step in uses(job, "docker/build-push-action") if step["with"].get("push") is True)
     digest_ref = "@${{ steps." + push["id"] + ".outputs.digest }}"
     signing = [step for step in job["steps"] if "cosign sign" in step.get("run", "")]
@@ -140,6 +143,8 @@ def test_images_are_semver_tagged_pushed_by_digest_and_signed(release: Jobs) -> 
     for deploy in jobs_running(release, r"main\.py deploy"):
         (download,) = uses(release[deploy], "actions/download-artifact")
         assert download["with"]["pattern"] == "digest-*"
+        (step,) = [step for step in release[deploy]["steps"] if "main.py deploy" in step.get("run", "")]
+        assert step["env"]["CITYGATE_IMAGE_DIGESTS"] == download["with"]["path"]  # deploy pins exactly these
 
 
 def test_aws_only_by_oidc_role_per_environment(workflows: dict[str, dict[str, Any]]) -> None:

@@ -36,7 +36,7 @@ class FakeCluster:
     def server_side_apply(self, resource: FakeApi, body: Any = None, **kwargs: Any) -> None:
         if resource.kind == self.reject:
             raise ApiException(status=422, reason=f"{resource.kind} is forbidden by admission")
-        self.calls.append({"kind": resource.kind, "name": body["metadata"]["name"], **kwargs})
+        self.calls.append({"kind": resource.kind, "name": body["metadata"]["name"], "body": body, **kwargs})
 
 
 @pytest.fixture
@@ -109,3 +109,63 @@ def test_an_unreachable_cluster_is_an_error(tmp_path: Path, capsys: pytest.Captu
     )
     with pytest.raises(deploy.CitygateError, match="cannot reach the cluster"):
         deploy.connect(config, None)
+
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+def record(folder: Path, name: str, reference: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(reference + "\n")
+    return folder
+
+
+def test_the_release_digests_are_what_is_applied(
+    kubeconfig: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster = FakeCluster()
+    monkeypatch.setattr(deploy, "connect", lambda path, context: cluster)
+    digests = record(
+        tmp_path / "digests",
+        "inference",
+        f"111111111111.dkr.ecr.eu-west-1.amazonaws.com/citygate/staging/inference@{DIGEST}",
+    )
+    monkeypatch.setenv("CITYGATE_IMAGE_DIGESTS", str(digests))
+    assert run("--kubeconfig", str(kubeconfig), "--dry-run-only") == 0
+    images = {
+        (call["kind"], call["name"]): container["image"]
+        for call in cluster.calls
+        if call["kind"] == "Deployment"
+        for container in call["body"]["spec"]["template"]["spec"]["containers"]
+    }
+    overlay = deploy.overlay_inventory("local")
+    (inference,) = [r for r in overlay.resources if r.address == "Deployment/production/inference"]
+    original = inference.values["spec"]["template"]["spec"]["containers"][0]["image"]
+    # the overlay's own repository, the release's digest; other images untouched
+    assert images[("Deployment", "inference")] == original.split("@")[0] + "@" + DIGEST
+    assert [image for key, image in images.items() if key != ("Deployment", "inference")]
+    assert all(DIGEST not in image for key, image in images.items() if key != ("Deployment", "inference"))
+
+
+@pytest.mark.parametrize(
+    ("name", "reference", "message"),
+    [
+        ("inference", "registry.example/citygate/staging/inference:latest", "expected REGISTRY"),
+        ("inference", f"registry.example/citygate/staging/api@{DIGEST}", "expected REGISTRY"),
+        ("billing", f"registry.example/citygate/staging/billing@{DIGEST}", "no container runs the recorded image"),
+    ],
+)
+def test_a_digest_record_the_overlay_cannot_use_deploys_nothing(
+    kubeconfig: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    reference: str,
+    message: str,
+) -> None:
+    monkeypatch.setattr(deploy, "connect", lambda path, context: pytest.fail("the cluster must not be contacted"))
+    digests = record(tmp_path / "digests", name, reference)
+    assert run("--kubeconfig", str(kubeconfig), "--image-digests", str(digests)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
