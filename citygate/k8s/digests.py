@@ -14,6 +14,7 @@ from pathlib import Path
 
 from citygate.errors import CitygateError
 from citygate.k8s.kinds import containers, pod_spec
+from citygate.k8s.kustomize import split_image
 from citygate.model import Inventory
 
 DIGEST_REFERENCE = re.compile(r"^[\w.:-]+(?:/[\w.-]+)+@(?P<digest>sha256:[0-9a-f]{64})$")
@@ -27,7 +28,7 @@ def read_digests(folder: Path) -> dict[str, str]:
     for record in sorted(path for path in folder.iterdir() if path.is_file()):
         reference = record.read_text(encoding="utf-8").strip()
         match = DIGEST_REFERENCE.match(reference)
-        if not match or reference.split("@")[0].rsplit("/", 1)[-1] != record.name:
+        if not match or image_name(split_image(reference)[0]) != record.name:
             raise CitygateError(f"expected REGISTRY/…/{record.name}@sha256:<64 hex>, got {reference!r}", str(record))
         digests[record.name] = match["digest"]
     if not digests:
@@ -35,11 +36,9 @@ def read_digests(folder: Path) -> dict[str, str]:
     return digests
 
 
-def repository(image: str) -> str:
-    """`registry/path/name` without its tag or digest."""
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return name[: len(name) - len(last)] + last.split(":", 1)[0]
+def image_name(repository: str) -> str:
+    """`registry/citygate/staging/inference` -> `inference`: what a digest record is named after."""
+    return repository.rsplit("/", 1)[-1]
 
 
 def pin_images(inventory: Inventory, digests: dict[str, str]) -> int:
@@ -48,8 +47,8 @@ def pin_images(inventory: Inventory, digests: dict[str, str]) -> int:
     for resource in inventory.resources:
         spec = pod_spec(resource.values)
         for container in containers(spec) if spec else []:
-            repo = repository(str(container.get("image", "")))
-            name = repo.rsplit("/", 1)[-1]
+            repo, _ = split_image(str(container.get("image", "")))
+            name = image_name(repo)
             if name in digests:
                 container["image"] = f"{repo}@{digests[name]}"
                 pinned[name] += 1

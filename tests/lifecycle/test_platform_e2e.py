@@ -39,8 +39,8 @@ def test_the_synthesized_stack_never_names_the_embedded_aws(synth_out: dict[str,
 def test_the_platform_deploys_verifies_clean_and_a_weakened_bucket_fails(
     applied_for: Callable[[str], AppliedAccount],
 ) -> None:
-    deployment = applied_for("local").deployment
-    deployed = DeployedResources(deployment.state())
+    deployment, state = applied_for("local")
+    deployed = DeployedResources(state)
     buckets = {str(b.get("bucket")) for b in deployed.of_type("aws_s3_bucket")}
     s3 = AwsClients(deployment.region, deployment.endpoint)("s3")
     try:

@@ -14,7 +14,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
-from starlette.requests import ClientDisconnect
 
 from citysense_inference.metrics import MetricsMiddleware, ServiceMetrics
 from citysense_inference.model import SpeedModel, load_model
@@ -43,17 +42,12 @@ async def _read_limited(request: Request, declared: bytes | None, limit: int) ->
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         return None
     chunks, size = [], 0
-    while True:
-        message = await request.receive()
-        if message["type"] != "http.request":
-            raise ClientDisconnect()
-        chunk = message.get("body", b"")
+    async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             return None
         chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
