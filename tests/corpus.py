@@ -1,17 +1,15 @@
-"""Where the public real-world corpus lives: `shared/corpus` beside the repository (CI lays it there).
+"""The public real-world corpus the tests judge: `tests/corpus/` in this repository.
 
-`CITYGATE_CORPUS` overrides it.  A missing corpus is an error, not zero parametrized tests.
+Every file's repository, path, commit and licence are in `tests/corpus/SOURCES.md`.  The corpus is
+part of the clone, so a missing folder is an error, never zero parametrized tests.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from citygate.paths import ROOT
-
-CORPUS = Path(os.environ.get("CITYGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
-if not (CORPUS / "plans").is_dir() or not (CORPUS / "k8s").is_dir():
-    raise RuntimeError(f"the real-world corpus is missing at {CORPUS} (set CITYGATE_CORPUS)")
+CORPUS = Path(__file__).resolve().parent / "corpus"
 PLANS = CORPUS / "plans"
 K8S = CORPUS / "k8s"
+if not PLANS.is_dir() or not K8S.is_dir():
+    raise RuntimeError(f"the real-world corpus is missing at {CORPUS}: it is part of the repository")

@@ -9,8 +9,6 @@ from probes import CORPUS, KUBE_DNS, analyzer_of, external, pod
 from citygate.k8s.ports import PortSet
 from citygate.k8s.reachability import Workload
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside the repository")
-
 ALL = PortSet.everything()
 AHMETB = "ahmetb__kubernetes-network-policy-recipes__"
 WEBSITE = "kubernetes__website__"

@@ -88,7 +88,6 @@ def test_renamed_module_and_count_resources_map_back_to_plan_addresses() -> None
     assert addressing.terraform_address("aws_s3_bucket.two") == "aws_s3_bucket.two"  # the block: both instances
 
 
-@pytest.mark.skipif(not CORPUS_MODULE_PLAN.exists(), reason="the shared plan corpus is not beside the repository")
 def test_a_real_module_plan_is_addressed_by_plan_address() -> None:
     inventory = load_plan(CORPUS_MODULE_PLAN)
     findings = TrivyEngine().run(GateInput(inventory, CORPUS_MODULE_PLAN), TIMEOUT)
