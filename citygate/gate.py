@@ -1,7 +1,9 @@
 """One gate run: every requested engine on the same input, concurrently, into one report.
 
 Engines run in threads with a per-engine timeout.  An engine that crashes, times out or cannot
-judge the input makes the whole run fail closed (CitygateError, exit 2).
+judge the input makes the whole run fail closed (CitygateError, exit 2).  An engine that finds
+nothing it has checks for in a valid input (NothingToJudge) is recorded as a `skipped` run; a run
+in which every engine skipped judged nothing, and fails closed too.
 
 Merging Checkov and Trivy into our findings (by control and resource):
 - a finding that repeats one of ours (same control, same resource) is dropped;
@@ -24,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from citygate.controls import load_catalogue
-from citygate.engines.base import Engine, GateInput
+from citygate.engines.base import Engine, GateInput, NothingToJudge
 from citygate.errors import CitygateError
 from citygate.findings import EngineRun, Finding, GateReport, Severity
 from citygate.model import Inventory
@@ -87,6 +89,12 @@ def _run_all(engines: Sequence[Engine], gate_input: GateInput, timeout: float) -
                 findings, seconds = future.result(timeout=remaining)
             except FutureTimeout:
                 raise CitygateError(f"timed out after {timeout:g}s", engine.name) from None
+            except NothingToJudge as nothing:
+                skipped = EngineRun(
+                    engine.name, time.perf_counter() - started, 0, status="skipped", detail=str(nothing)
+                )
+                outcomes.append((skipped, []))
+                continue
             except CitygateError:
                 raise
             except Exception as exc:  # an engine bug is an engine failure, never a pass
@@ -94,6 +102,10 @@ def _run_all(engines: Sequence[Engine], gate_input: GateInput, timeout: float) -
             outcomes.append((EngineRun(engine.name, seconds, len(findings)), findings))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+    if not any(run.status == "ok" for run, _ in outcomes):
+        raise CitygateError(
+            f"no requested engine had anything to judge in this {gate_input.inventory.kind} input", "gate"
+        )
     return outcomes
 
 

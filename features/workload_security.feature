@@ -1,11 +1,13 @@
 @workloads @workload_security
 Feature: Workload security on the cluster
   Risk: a compromised container escalates to the node, a workload runs an image nobody reviewed,
-  or a pod talks to anything in the cluster. Our namespaces enforce the restricted Pod Security
-  Standard; every container runs as non-root on a read-only root filesystem without privileges or
-  capabilities, with resource limits, from an image of our registry pinned by digest; service
-  accounts carry the IAM role they are meant to; traffic is denied unless a policy allows it; the
-  public entry is HTTPS-only behind the WAF. Judged on every overlay (local, dev, staging, prod).
+  a credential leaks with the repository, or a pod talks to anything in the cluster. Our namespaces
+  enforce the restricted Pod Security Standard, and the gate enforces every check of it (Kubernetes
+  1.32) on every workload before the cluster sees it; every container runs as non-root on a
+  read-only root filesystem without privileges or capabilities, with resource limits, from an image
+  of our registry pinned by digest; no Secret carries its value in the manifests; service accounts
+  carry the IAM role they are meant to; traffic is denied unless a policy allows it; the public
+  entry is HTTPS-only behind the WAF. Judged on every overlay (local, dev, staging, prod).
 
   @CG-K8S-1 @CIS-EKS-4.2.1 @CIS-EKS-4.2.2 @CIS-EKS-4.2.3 @CIS-EKS-4.2.4 @CIS-EKS-4.2.5
   Scenario Outline: The <namespace> namespace enforces, audits and warns on the restricted Pod Security Standard
@@ -32,6 +34,10 @@ Feature: Workload security on the cluster
     And "<pod>.containers.securityContext.privileged" must not be "true"
     And "<pod>.hostNetwork" must not be "true"
     And "<pod>.hostPID" must not be "true"
+    And "<pod>.hostIPC" must not be "true"
+    And "<pod>.securityContext.windowsOptions.hostProcess" must not be "true"
+    And "<pod>.containers.securityContext.windowsOptions.hostProcess" must not be "true"
+    And "<pod>.containers.ports.hostPort" must be one of "0" where set
 
     Examples:
       | kind        | pod                                 |
@@ -40,6 +46,45 @@ Feature: Workload security on the cluster
       | DaemonSet   | spec.template.spec                  |
       | Job         | spec.template.spec                  |
       | CronJob     | spec.jobTemplate.spec.template.spec |
+
+  @CG-K8S-16
+  Scenario Outline: Every <kind>'s pods keep the kernel's confinement: AppArmor, SELinux, /proc masks, safe sysctls
+    Given resources of type "<kind>" where present
+    Then "<pod>.securityContext.appArmorProfile.type" must be one of "RuntimeDefault, Localhost" where set
+    And "<pod>.containers.securityContext.appArmorProfile.type" must be one of "RuntimeDefault, Localhost" where set
+    And "<pod>.securityContext.seLinuxOptions.type" must be one of "container_t, container_init_t, container_kvm_t, container_engine_t" where set
+    And "<pod>.containers.securityContext.seLinuxOptions.type" must be one of "container_t, container_init_t, container_kvm_t, container_engine_t" where set
+    And "<pod>.securityContext.seLinuxOptions.user" must not be set
+    And "<pod>.securityContext.seLinuxOptions.role" must not be set
+    And "<pod>.containers.securityContext.procMount" must be one of "Default" where set
+    And "<pod>.securityContext.sysctls.name" must be one of "kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem, net.ipv4.tcp_wmem" where set
+
+    Examples:
+      | kind        | pod                                 |
+      | Deployment  | spec.template.spec                  |
+      | StatefulSet | spec.template.spec                  |
+      | DaemonSet   | spec.template.spec                  |
+      | Job         | spec.template.spec                  |
+      | CronJob     | spec.jobTemplate.spec.template.spec |
+
+  @CG-K8S-17
+  Scenario Outline: Every <kind>'s pods mount no path of the node
+    Given resources of type "<kind>" where present
+    Then "<pod>.volumes.hostPath" must not be set
+
+    Examples:
+      | kind        | pod                                 |
+      | Deployment  | spec.template.spec                  |
+      | StatefulSet | spec.template.spec                  |
+      | DaemonSet   | spec.template.spec                  |
+      | Job         | spec.template.spec                  |
+      | CronJob     | spec.jobTemplate.spec.template.spec |
+
+  @CG-K8S-18 @CIS-EKS-4.4.2
+  Scenario: Secrets in the manifests carry no values
+    Given resources of type "Secret" where present
+    Then "data" must be empty
+    And "stringData" must be empty
 
   @CG-K8S-7 @CG-K8S-8 @CIS-EKS-5.1.1
   Scenario Outline: Every <kind> runs images from our ECR pinned by digest, within resource limits

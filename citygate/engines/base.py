@@ -23,9 +23,18 @@ class GateInput:
     path: Path
 
 
+class NothingToJudge(Exception):
+    """A valid input holds no object this engine has checks for (a manifest of one Namespace, say).
+
+    The gate records the run as `skipped` with this detail: the engine judged nothing, which is
+    neither a pass nor a failure to read the input (that stays a CitygateError, exit 2).
+    """
+
+
 class Engine(Protocol):
     name: str
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
-        """Return findings; raise CitygateError (never return []) when the engine cannot judge."""
+        """Return findings; raise CitygateError (never return []) when the engine cannot judge, or
+        NothingToJudge when the input holds nothing it has checks for."""
         ...

@@ -23,6 +23,7 @@ from typing import Any
 from citygate.engines.base import GateInput
 from citygate.engines.external import (
     controls_for,
+    empty_report,
     find_tool,
     parse_json,
     run_tool,
@@ -73,17 +74,19 @@ def command(binary: Path, target: Path, framework: str) -> list[str]:
     ]
 
 
-def reports(output: Any) -> list[dict[str, Any]]:
+def reports(output: Any, inventory: Inventory) -> list[dict[str, Any]]:
     """Checkov's per-framework reports.
 
     A summary-only object means no check ran: Checkov did not recognise the input, or holds no
-    check for any of its resources.  Either way Checkov did not judge it, so that fails closed.
+    check for any of its resources.  That fails closed, unless the input is manifests running no
+    pods, which Checkov may simply have no check for (see `empty_report`).
     """
     found = output if isinstance(output, list) else [output]
     if not found or not all(isinstance(r, dict) and isinstance(r.get("results"), dict) for r in found):
-        raise CitygateError(
+        raise empty_report(
+            ENGINE,
+            inventory,
             "Checkov found nothing it could scan in the input (no file it recognises, or no resource it has checks for)",
-            where=ENGINE,
         )
     for report in found:
         errors = report.get("summary", {}).get("parsing_errors", 0)
@@ -197,7 +200,7 @@ class CheckovEngine:
         with tempfile.TemporaryDirectory(prefix="citygate-checkov-") as tmp:
             staged = stage_input(gate_input, Path(tmp))
             output = run_tool(command(binary, staged.target, framework), timeout, ENGINE, ok_codes=OK_CODES)
-            found = reports(parse_json(output, ENGINE))
+            found = reports(parse_json(output, ENGINE), gate_input.inventory)
             addressing = Addressing(framework, {r.address for r in gate_input.inventory.resources}, staged)
             try:
                 return [

@@ -3,6 +3,8 @@ reading its JSON, and judging their rules through the controls catalogue.
 
 A scanner that is missing, crashes, times out or prints something that is not its report raises
 `CitygateError`: an engine that cannot judge must never look like an engine that found nothing.
+A report that judged nothing is a failure too, except on manifests that run no pods, which the
+scanner may hold no check for: that run is skipped (`NothingToJudge`), see `empty_report`.
 A scanner rule fails the gate only where the catalogue maps it to a control; the scanner's other
 rules are reported as warnings, and a finding takes its control's severity (one scale for all
 engines).
@@ -21,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from citygate.controls import load_catalogue
+from citygate.engines.base import NothingToJudge
 from citygate.errors import CitygateError
 from citygate.findings import Severity
+from citygate.k8s.kinds import pod_spec
+from citygate.model import Inventory
 
 STDERR_TAIL = 300  # characters of a failing tool's stderr kept in the one-line error
 
@@ -92,6 +97,20 @@ def parse_json(text: str, where: str) -> Any:
     except json.JSONDecodeError as exc:
         head = " ".join(text.split())[:120] or "empty output"
         raise CitygateError(f"unparseable report ({exc.msg}): {head}", where=where) from None
+
+
+def empty_report(engine: str, inventory: Inventory, error: str) -> Exception:
+    """What to raise for a scanner report that judged nothing.
+
+    Manifests that run no pods (a Namespace, a NetworkPolicy, a custom resource) may hold no kind
+    the scanner has checks for: nothing to judge, the run is skipped.  Both scanners check every
+    workload kind, so an empty report on manifests with a pod spec, or on any other input, means
+    the scanner did not read it: `error`, failing closed.
+    """
+    if inventory.kind == "kubernetes" and not any(pod_spec(r.values) for r in inventory.resources):
+        kinds = ", ".join(sorted({r.type for r in inventory.resources}))
+        return NothingToJudge(f"no check for the kinds in the input ({kinds})")
+    return CitygateError(error, where=engine)
 
 
 def controls_for(rule_ids: Iterable[str]) -> list[str]:

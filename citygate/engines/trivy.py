@@ -25,6 +25,7 @@ import yaml
 from citygate.engines.base import GateInput
 from citygate.engines.external import (
     controls_for,
+    empty_report,
     find_tool,
     parse_json,
     run_tool,
@@ -190,11 +191,12 @@ def to_finding(result: dict[str, Any], misconfig: dict[str, Any], addressing: Ad
     )
 
 
-def findings_of(report: Any, addressing: Addressing) -> list[Finding]:
-    """Failed checks of a Trivy JSON report, without exact repeats; no result at all fails closed."""
+def findings_of(report: Any, addressing: Addressing, inventory: Inventory) -> list[Finding]:
+    """Failed checks of a Trivy JSON report, without exact repeats; no result at all fails closed
+    (unless the input is manifests running no pods, see `empty_report`)."""
     results = report.get("Results") if isinstance(report, dict) else None
     if not isinstance(results, list) or not results:
-        raise CitygateError("Trivy found nothing it could scan in the input", where=ENGINE)
+        raise empty_report(ENGINE, inventory, "Trivy found nothing it could scan in the input")
     found: dict[tuple[str, str, str], Finding] = {}
     for result in results:
         for misconfig in result.get("Misconfigurations") or []:
@@ -224,6 +226,6 @@ class TrivyEngine:
             report = parse_json(run_tool(command(binary, staged.target, scanner), timeout, ENGINE), ENGINE)
             addressing = Addressing(staged, trivy_names(inventory), linked_after_apply(inventory))
             try:
-                return findings_of(report, addressing)
+                return findings_of(report, addressing, inventory)
             except (KeyError, TypeError, ValueError, OSError, yaml.YAMLError) as exc:
                 raise CitygateError(f"unexpected report shape ({type(exc).__name__}: {exc})", where=ENGINE) from None

@@ -1,5 +1,6 @@
-"""A noncompliant fixture per workload control: `check --k8s` exits 1 naming the rule and the object;
-our overlays exit 0; unreadable manifests exit 2."""
+"""A noncompliant fixture per workload control (and per Pod Security Standard rule): `check --k8s`
+exits 1 naming the rule and the object; our overlays and the compliant fixtures exit 0; unreadable
+manifests exit 2."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from probes import FIXTURES
+from probes import FIXTURES, WAIVED
 
 from citygate import cli
 from citygate.k8s import irsa
@@ -20,6 +21,8 @@ EXPECTED = {
     "writable-root-fs": ("CG-K8S-003", "CG-K8S-3", "Deployment/production/web"),
     "privilege-escalation": ("CG-K8S-004", "CG-K8S-4", "Deployment/production/inference"),
     "host-network": ("CG-K8S-005", "CG-K8S-4", "Deployment/data-pipeline/airflow-webserver"),
+    "windows-host-process": ("CG-K8S-031", "CG-K8S-4", "Deployment/production/web"),
+    "host-port": ("CG-K8S-034", "CG-K8S-4", "Deployment/production/inference"),
     "added-capability": ("CG-K8S-006", "CG-K8S-5", "CronJob/data-pipeline/extract"),
     "seccomp-unconfined": ("CG-K8S-007", "CG-K8S-6", "Deployment/data-pipeline/airflow-scheduler"),
     "no-limits": ("CG-K8S-008", "CG-K8S-7", "Deployment/production/web"),
@@ -40,6 +43,13 @@ EXPECTED = {
     "hpa-misses-deployment": ("CG-K8S-023", "CG-K8S-14", "Deployment/production/web"),
     "field-typo": ("CG-K8S-030", "CG-K8S-15", "Deployment/production/api"),
     "api-no-longer-served": ("CG-K8S-030", "CG-K8S-15", "PodDisruptionBudget/production/web"),
+    "apparmor-unconfined": ("CG-K8S-035", "CG-K8S-16", "Deployment/data-pipeline/airflow-webserver"),
+    "selinux-custom-type": ("CG-K8S-036", "CG-K8S-16", "Deployment/data-pipeline/airflow-scheduler"),
+    "proc-mount-unmasked": ("CG-K8S-037", "CG-K8S-16", "CronJob/data-pipeline/transform"),
+    "unsafe-sysctl": ("CG-K8S-038", "CG-K8S-16", "Deployment/production/api"),
+    "host-path-volume": ("CG-K8S-032", "CG-K8S-17", "Deployment/production/api"),
+    "restricted-volume-type": ("CG-K8S-033", "CG-K8S-17", "CronJob/data-pipeline/extract"),
+    "committed-secret": ("CG-K8S-039", "CG-K8S-18", "Secret/production/aws-credentials"),
 }
 
 
@@ -77,7 +87,16 @@ def test_noncompliant_fixture_fails_the_gate(fixture: str, capsys: pytest.Captur
 @pytest.mark.usefixtures("stacks_synthesized")
 def test_our_workloads_pass(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = check(WORKLOADS, capsys)
-    assert (code, [f for f in report["findings"] if f["status"] == "fail"]) == (0, [])
+    failing = [f for f in report["findings"] if f["status"] == "fail"]
+    assert (code, [f for f in failing if not f["waived"]]) == (0, [])
+    assert {(f["waiver"], f["id"], f["resource"]) for f in failing} == WAIVED
+
+
+@pytest.mark.usefixtures("stacks_synthesized")
+def test_a_secret_synced_from_secrets_manager_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = check(FIXTURES / "compliant" / "external-secret", capsys)
+    assert code == 0
+    assert not [f for f in report["findings"] if f["id"] == "CG-K8S-039"]
 
 
 @pytest.mark.parametrize("name", ["unparseable.yaml", "not-an-object.yaml"])

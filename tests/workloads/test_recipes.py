@@ -3,8 +3,7 @@ RECIPES.md states (the YAML's real semantics where the prose disagrees)."""
 
 from __future__ import annotations
 
-import pytest
-from probes import CORPUS, KUBE_DNS, analyzer_of, external, pod
+from probes import KUBE_DNS, analyzer_of, external, pod
 
 from citygate.k8s.ports import PortSet
 from citygate.k8s.reachability import Workload

@@ -16,18 +16,21 @@ objects(kind) := {r | some r in resources; r.type == kind}
 
 workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
-# The pod spec a workload runs (a bare Pod's own spec).
-pod_spec(r) := r.values.spec if r.type == "Pod"
+# The pod template a workload stamps its pods from (a bare Pod is its own template).
+pod_template(r) := r.values if r.type == "Pod"
 
-pod_spec(r) := r.values.spec.template.spec if r.type in workload_kinds
+pod_template(r) := r.values.spec.template if r.type in workload_kinds
 
-pod_spec(r) := r.values.spec.jobTemplate.spec.template.spec if r.type == "CronJob"
+pod_template(r) := r.values.spec.jobTemplate.spec.template if r.type == "CronJob"
 
-pod_labels(r) := as_object(r.values.metadata.labels) if r.type == "Pod"
+# The pod spec a workload runs, and its pods' labels and annotations.
+pod_spec(r) := pod_template(r).spec
 
-pod_labels(r) := as_object(r.values.spec.template.metadata.labels) if r.type in workload_kinds
+pod_metadata(r) := as_object(object.get(as_object(pod_template(r)), "metadata", {}))
 
-pod_labels(r) := as_object(r.values.spec.jobTemplate.spec.template.metadata.labels) if r.type == "CronJob"
+pod_labels(r) := as_object(object.get(pod_metadata(r), "labels", {}))
+
+pod_annotations(r) := as_object(object.get(pod_metadata(r), "annotations", {}))
 
 workloads contains r if {
 	some r in resources
@@ -53,15 +56,25 @@ same_place(a, b) if {
 	namespace(a) == namespace(b)
 }
 
-# Every container of a pod spec, init containers included.
-containers(spec) := array.concat(as_array(object.get(spec, "initContainers", [])), as_array(object.get(spec, "containers", [])))
+containers_of(spec, lists) := [c | some key in lists; some c in as_array(object.get(spec, key, []))]
+
+# Every container of a pod spec: init, regular and ephemeral (a debug container must be as safe as the app).
+containers(spec) := containers_of(spec, ["initContainers", "containers", "ephemeralContainers"])
+
+# The containers that take resource requests and limits: the API refuses them on ephemeral containers.
+resourced_containers(spec) := containers_of(spec, ["initContainers", "containers"])
 
 security_context(x) := as_object(object.get(x, "securityContext", {}))
 
-# A container setting, falling back to the pod-level securityContext as the kubelet does.
-effective(spec, container, key) := security_context(container)[key]
+# A field holding a value: absent and null both mean "not set", as they do to the API server.
+is_set(obj, key) if obj[key] != null
 
-effective(spec, container, key) := security_context(spec)[key] if not has_key(security_context(container), key)
+# A field's value, or `fallback` when it is absent or null.
+value(obj, key, fallback) := obj[key] if is_set(obj, key)
+
+else := fallback
+
+container_name(c) := object.get(c, "name", "(unnamed)")
 
 has_key(obj, key) if _ = obj[key]
 

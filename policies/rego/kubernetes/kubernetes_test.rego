@@ -110,6 +110,12 @@ test_resources_required if {
 	ids(with_pod(with_container({"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}))) == {"CG-K8S-008"}
 }
 
+test_ephemeral_containers_are_judged_but_take_no_resources if {
+	debug := object.union(object.remove(container, ["resources"]), {"name": "debug"})
+	ids(with_pod(object.union(pod_spec, {"ephemeralContainers": [debug]}))) == set()
+	ids(with_pod(object.union(pod_spec, {"ephemeralContainers": [object.union(debug, {"image": "busybox"})]}))) == {"CG-K8S-009"}
+}
+
 test_images_by_digest_from_ecr if {
 	ids(with_pod(with_container({"image": "nginx:1.27"}))) == {"CG-K8S-009"}
 	ids(with_pod(with_container({"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/citygate/local/api:1.0"}))) == {"CG-K8S-009"}
