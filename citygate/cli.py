@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import click
 
-from citygate.errors import EXIT_ERROR, CitygateError
+from citygate.deadlines import stop_signals_raise
+from citygate.errors import EXIT_ERROR, CitygateError, Stopped
 
 # command name -> (module under citygate.commands, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -72,8 +73,15 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and map every outcome to 0/1/2 with at most one error line."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="citygate", standalone_mode=False)
+        with stop_signals_raise():
+            result = cli.main(args=args, prog_name="citygate", standalone_mode=False)
+    except Stopped as exc:  # a signal names no place of its own: the command it stopped is the place
+        if exc.where is None and args and args[0] in COMMANDS:
+            exc.where = args[0]
+        click.echo(f"citygate: error: {exc.line()}", err=True)
+        return EXIT_ERROR
     except CitygateError as exc:
         click.echo(f"citygate: error: {exc.line()}", err=True)
         return EXIT_ERROR
@@ -84,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except click.exceptions.Abort:
         click.echo("citygate: error: aborted", err=True)
+        return EXIT_ERROR
+    except OSError as exc:  # a file or folder the command needed: say which, and what the system said
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"citygate: error: {where}{exc.strerror or exc}", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         click.echo("citygate: error: interrupted", err=True)

@@ -19,3 +19,22 @@ class CitygateError(Exception):
 
     def line(self) -> str:
         return f"{self.where}: {self}" if self.where else str(self)
+
+
+class Stopped(CitygateError):
+    """The command was stopped before it finished: its work is incomplete, not wrong.
+
+    Callers clean up (stop child processes, keep state) and re-raise; `up` starts no teardown after it.
+    """
+
+    def with_detail(self, detail: str) -> Stopped:
+        """The same stop, with what was in progress when it happened (the one line grows, the type stays)."""
+        return type(self)(f"{self}; {detail}", where=self.where)
+
+
+class StageTimeout(Stopped):
+    """A stage ran past its deadline (`--timeout`, or a step's own cap)."""
+
+
+class Interrupted(Stopped):
+    """SIGINT or SIGTERM arrived."""

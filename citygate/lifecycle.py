@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citygate.errors import CitygateError
-from citygate.moto_server import KeptServer, MotoServer
+from citygate.errors import CitygateError, Stopped
+from citygate.moto_server import KeptServer, MotoServer, is_serving, last_fault
 from citygate.paths import WORK
 from citygate.terraform import Terraform
 from citygate.toolchain import Toolchain, discover
@@ -43,6 +43,9 @@ REAL_CREDENTIAL_VARIABLES = (
 )
 DEFAULT_REGION = "us-east-1"
 TEST_CREDENTIAL = "test"  # moto accepts any key; this one can never be mistaken for a real one
+# A 500 from the embedded AWS is a defect, not a transient fault: fail fast instead of the provider's 25
+# retries with back-off (minutes per call), and let the error name the server's own fault line.
+EMBEDDED_MAX_RETRIES = 2
 
 # Resource/data type prefix -> the provider's `endpoints` key of the service it calls.
 # Longest prefix wins; a type matching none still reaches moto through AWS_ENDPOINT_URL.
@@ -132,6 +135,7 @@ def embedded_override(stack: dict[str, Any], endpoint: str, state_path: Path) ->
             "skip_requesting_account_id": True,
             "skip_metadata_api_check": True,
             "s3_use_path_style": True,
+            "max_retries": EMBEDDED_MAX_RETRIES,
             "endpoints": [endpoints],
         }
         if "alias" in block:
@@ -180,6 +184,7 @@ class Deployment:
     workdir: Path
     endpoint: str | None
     toolchain: Toolchain = field(default_factory=discover)
+    server_log: Path | None = None  # the embedded server's log, read for its fault line when a step fails
     terraform: Terraform = field(init=False)
 
     def __post_init__(self) -> None:
@@ -227,22 +232,52 @@ class Deployment:
 
     def plan(self) -> Path:
         """Plan into the binary plan file and return the plan as JSON (`terraform show -json`)."""
-        self.prepare()
-        self.terraform.plan(self.plan_binary)
+        with self._explained(changes_state=False):
+            self.prepare()
+            self.terraform.plan(self.plan_binary)
+            plan = self.terraform.show_json(self.plan_binary)
         plan_json = self.workdir / PLAN_JSON
-        plan_json.write_text(json.dumps(self.terraform.show_json(self.plan_binary), indent=1) + "\n")
+        plan_json.write_text(json.dumps(plan, indent=1) + "\n")
         return plan_json
 
     def apply(self) -> None:
         """Apply exactly the plan last written by `plan()` (the one the gate judged)."""
         if not self.plan_binary.is_file():
             raise CitygateError("no plan to apply: run plan first", where=str(self.workdir))
-        self.terraform.apply(self.plan_binary)
+        with self._explained():
+            self.terraform.apply(self.plan_binary)
 
     def destroy(self) -> int:
         """Destroy what the state holds; return how many resources went."""
-        self.prepare()
-        return self.terraform.destroy()
+        with self._explained():
+            self.prepare()
+            return self.terraform.destroy()
+
+    @contextmanager
+    def _explained(self, changes_state: bool = True) -> Iterator[None]:
+        """Add to a failed or stopped Terraform step what the user needs next: where the state is kept
+        (for the steps that change it), and what the embedded AWS says about it (dead, or its own fault)."""
+        try:
+            yield
+        except CitygateError as error:
+            details = [self._embedded_cause()]
+            if changes_state:
+                details.append(f"state kept in {self.state_path if self.endpoint else 'the stack backend'}")
+            detail = "; ".join(d for d in details if d)
+            if not detail:
+                raise
+            if isinstance(error, Stopped):
+                raise error.with_detail(detail) from None
+            raise CitygateError(f"{error}; {detail}", error.where) from None
+
+    def _embedded_cause(self) -> str | None:
+        """What the embedded AWS has to say about a failed step: it died, or it logged a fault of its own."""
+        if not self.endpoint:
+            return None
+        if not is_serving(self.endpoint):
+            return f"the embedded AWS at {self.endpoint} stopped answering (log: {self.server_log})"
+        fault = last_fault(self.server_log) if self.server_log else None
+        return f"embedded AWS fault: {fault} (log: {self.server_log})" if fault else None
 
     def state(self) -> dict[str, Any]:
         """The deployed state: the embedded AWS's local state file, else pulled from the real backend."""
@@ -282,13 +317,14 @@ class Account:
     env: str
     endpoint: str | None
     server: MotoServer | None = None  # the server this command started, if any
+    server_log: Path | None = None
 
     @property
     def fresh(self) -> bool:
         return self.server is not None
 
     def deployment(self, synth_file: Path) -> Deployment:
-        deployment = Deployment(self.env, synth_file, workdir_for(self.env), self.endpoint)
+        deployment = Deployment(self.env, synth_file, workdir_for(self.env), self.endpoint, server_log=self.server_log)
         if self.fresh:
             deployment.forget_state()
         return deployment
@@ -320,9 +356,10 @@ def open_account(
         yield Account(env, None)
         return
     record = workdir_for(env) / MOTO_RECORD
+    log = record.with_name(MOTO_LOG)
     kept = KeptServer.find(record)
     if kept is not None:
-        yield Account(env, kept.endpoint)
+        yield Account(env, kept.endpoint, server_log=log)
         return
     if must_exist:
         raise CitygateError(
@@ -330,8 +367,8 @@ def open_account(
             where="embedded AWS",
         )
     record.parent.mkdir(parents=True, exist_ok=True)
-    with MotoServer(log_file=record.with_name(MOTO_LOG)) as server:
-        account = Account(env, server.endpoint, server)
+    with MotoServer(log_file=log) as server:
+        account = Account(env, server.endpoint, server, server_log=log)
         yield account
         if keep_running:
             account.keep_running()

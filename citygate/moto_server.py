@@ -5,13 +5,13 @@ imports out of our process, and lets `apply --keep-running` leave the server up 
 `verify`/`destroy`: the server's endpoint and pid are then recorded in a small JSON file that the
 next command reuses while the process is alive.
 
-The child runs this module (`python -m citygate.moto_server`), which applies the few fixes listed
-in `_fix_moto` and docs/local-differences.md before handing over to moto's own server.
+The child runs `python -m citygate.moto_patches`: moto's server with the fixes listed in
+docs/local-differences.md, one request at a time, and each crash of its own reported as one
+`FAULT_PREFIX` line in its log (`last_fault` reads the latest back for the CLI).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import signal
@@ -24,9 +24,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from citygate.errors import CitygateError
+from citygate.moto_patches import FAULT_PREFIX
 from citygate.paths import ROOT
 
 HOST = "127.0.0.1"
@@ -48,6 +48,19 @@ def is_serving(endpoint: str, timeout: float = 2.0) -> bool:
             return 200 <= int(response.status) < 300
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def last_fault(log_file: Path) -> str | None:
+    """The embedded server's latest crash report in its log (prefix removed), or None if it logged none.
+
+    e.g. `500 ec2.ReplaceNetworkAclAssociation: StopIteration (moto/ec2/models/network_acls.py:169)`
+    """
+    try:
+        with log_file.open(errors="replace") as log:
+            faults = [line[len(FAULT_PREFIX) :].rstrip("\n") for line in log if line.startswith(FAULT_PREFIX)]
+    except OSError:
+        return None
+    return faults[-1] if faults else None
 
 
 def reset(endpoint: str) -> None:
@@ -80,6 +93,9 @@ class MotoServer:
         return self._process.pid
 
     def start(self, attempts: int = 3) -> MotoServer:
+        if self.log_file is not None:  # a new server is a new account: its log starts empty, so that
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            self.log_file.write_bytes(b"")  # last_fault never reports an older server's fault
         for _ in range(attempts):
             port = free_port()
             self._spawn(port)
@@ -98,7 +114,7 @@ class MotoServer:
         }
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "citygate.moto_server", "-H", HOST, "-p", str(port)],
+                [sys.executable, "-m", "citygate.moto_patches", "-H", HOST, "-p", str(port)],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
@@ -197,110 +213,3 @@ def _pid_alive(pid: int) -> bool:
     except ChildProcessError:
         return True
     return done == 0
-
-
-def _fix_moto() -> None:
-    """Work around moto 5.2 defects that real AWS does not have (each listed in docs/local-differences.md)."""
-    from moto.core.config import default_user_config
-
-    # Lambda: run no containers (there is no container runtime); invocations get a canned reply.
-    default_user_config["lambda"] = {"use_docker": False}
-    _fix_s3_logging_grant()
-    _fix_rotation_without_value()
-    _add_ebs_default_kms_key()
-    _merge_guardduty_features()
-
-
-def _fix_s3_logging_grant() -> None:
-    """moto crashes on a `Principal: "*"` statement in the target bucket's policy and compares
-    resources as exact strings; evaluate the grant with IAM wildcard matching instead."""
-    from moto.s3.models import FakeBucket
-
-    def logging_allowed_by_policy(target_bucket: Any, target_prefix: str | None) -> bool:
-        """The grant AWS checks: Allow s3:PutObject to the logging service on a matching resource."""
-        if not target_bucket.policy:
-            return False
-        sample_log = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}log-object"
-        return any(
-            s.get("Effect") == "Allow"
-            and isinstance(s.get("Principal"), dict)
-            and LOGGING_SERVICE in _as_list(s["Principal"].get("Service"))
-            and "s3:PutObject" in _as_list(s.get("Action"))
-            and any(fnmatch.fnmatchcase(sample_log, pattern) for pattern in _as_list(s.get("Resource")))
-            for s in _as_list(json.loads(target_bucket.policy.decode()).get("Statement", []))
-        )
-
-    FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_policy)  # type: ignore[method-assign]
-
-
-def _fix_rotation_without_value() -> None:
-    """moto crashes configuring rotation of a secret with no value yet; AWS lets the rotation
-    function create the first version, so record the rotation without one."""
-    from moto.secretsmanager.models import SecretsManagerBackend
-
-    rotate = SecretsManagerBackend.rotate_secret
-
-    def rotate_secret(self: Any, secret_id: str, **kwargs: Any) -> Any:
-        secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
-        if secret is None or getattr(secret, "versions", True):
-            return rotate(self, secret_id, **kwargs)
-        lambda_arn = kwargs.pop("rotation_lambda_arn", None)
-        result = rotate(self, secret_id, rotation_lambda_arn=None, **kwargs)
-        secret.rotation_lambda_arn = lambda_arn or ""
-        return result
-
-    SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
-
-
-def _merge_guardduty_features() -> None:
-    """moto replaces a detector's whole feature list on UpdateDetector; AWS updates the named
-    features only (one `aws_guardduty_detector_feature` each)."""
-    from moto.guardduty.models import Detector
-
-    update = Detector.update
-
-    def merge(self: Any, enable: Any, frequency: Any, data_sources: Any, features: Any) -> None:
-        if features is not None:
-            named = {f.get("name", f.get("Name")): f for f in [*(self.features or []), *features]}
-            features = list(named.values())
-        update(self, enable, frequency, data_sources, features)
-
-    Detector.update = merge  # type: ignore[method-assign,assignment]
-
-
-AWS_MANAGED_EBS_KEY = "alias/aws/ebs"
-LOGGING_SERVICE = "logging.s3.amazonaws.com"
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _add_ebs_default_kms_key() -> None:
-    """The account's default EBS key, kept per region like moto's EBS-encryption-by-default flag."""
-    from moto.core.responses import ActionResult
-    from moto.ec2.responses import EC2Response
-
-    def key_of(response: Any) -> ActionResult:
-        return ActionResult({"KmsKeyId": getattr(response.ec2_backend, "ebs_default_kms_key_id", AWS_MANAGED_EBS_KEY)})
-
-    def get_ebs_default_kms_key_id(self: Any) -> ActionResult:
-        return key_of(self)
-
-    def modify_ebs_default_kms_key_id(self: Any) -> ActionResult:
-        self.ec2_backend.ebs_default_kms_key_id = self._get_param("KmsKeyId")
-        return key_of(self)
-
-    def reset_ebs_default_kms_key_id(self: Any) -> ActionResult:
-        self.ec2_backend.ebs_default_kms_key_id = AWS_MANAGED_EBS_KEY
-        return key_of(self)
-
-    for action in (get_ebs_default_kms_key_id, modify_ebs_default_kms_key_id, reset_ebs_default_kms_key_id):
-        setattr(EC2Response, action.__name__, action)
-
-
-if __name__ == "__main__":
-    _fix_moto()
-    from moto.server import main as moto_main
-
-    moto_main(sys.argv[1:])

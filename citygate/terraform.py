@@ -1,20 +1,24 @@
 """Run the Terraform CLI in one working directory: init, plan, show -json, apply, destroy.
 
-Every step has a timeout and fails closed: a non-zero exit or a timeout becomes a CitygateError
-naming the step and Terraform's own error line, so the CLI prints one actionable line.
+Every step is bounded (its own cap in TIMEOUTS and any active `deadlines.deadline`), runs in a
+process group of its own that is stopped gracefully on a timeout or a signal, and fails closed: a
+non-zero exit becomes a CitygateError naming the step, the failing resource, the provider's whole
+error summary and the step's full log (`<workdir>/logs/<step>.log`), so the CLI prints one actionable
+line.  plan, apply and destroy use Terraform's machine-readable UI (`-json`) for exactly that.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from citygate.child_process import run_bounded
 from citygate.errors import CitygateError
+from citygate.terraform_ui import failure_line, read_ui_log
 from citygate.toolchain import Toolchain
 
 # Seconds per step; apply waits on the provider's own polling (load balancers, databases, streams).
@@ -26,18 +30,9 @@ TIMEOUTS: dict[str, float] = {
     "destroy": 3600.0,
     "state": 120.0,
 }
-
-DESTROYED = re.compile(r"Destroy complete! Resources: (\d+) destroyed")
-
-
-def error_line(stderr: str) -> str:
-    """Terraform's summary line ("Error: ...") if it printed one, else its last non-empty line."""
-    lines = [line.strip().lstrip("│").strip() for line in stderr.splitlines()]
-    lines = [line for line in lines if line and set(line) - set("─╷╵")]
-    errors = [line for line in lines if line.startswith("Error:")]
-    if errors:
-        return errors[0]
-    return lines[-1] if lines else "no error output"
+LOG_DIR = "logs"
+# Steps whose output is data (a plan, a state) go to a temporary file, never to a log on disk.
+DATA_STEPS = ("show", "state")
 
 
 @dataclass
@@ -49,38 +44,43 @@ class Terraform:
     extra_env: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
+    def log_path(self, step: str) -> Path:
+        return self.workdir / LOG_DIR / f"{step}.log"
+
     def run(self, step: str, *args: str) -> str:
-        """Run `terraform <args>`; return stdout; raise CitygateError on failure or timeout."""
+        """Run `terraform <args>`; return stdout; raise CitygateError on failure, Stopped on a stop."""
         env = self.toolchain.child_env(self.workdir / ".terraform-cli")
         env.update(self.extra_env)
-        command = [str(self.toolchain.terraform), *args]
+        log = self.log_path(step)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        stderr_log = log.with_suffix(".stderr.log")
         started = time.monotonic()
-        try:
-            result = subprocess.run(
-                command,
-                cwd=self.workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUTS[step],
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise CitygateError(f"timed out after {TIMEOUTS[step]:.0f}s", where=f"terraform {step}") from None
-        except OSError as exc:
-            raise CitygateError(f"cannot run {command[0]}: {exc}", where=f"terraform {step}") from exc
-        finally:
-            self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
-        if result.returncode != 0:
-            raise CitygateError(error_line(result.stderr or result.stdout), where=f"terraform {step}")
-        return result.stdout
+        with _stdout_sink(step, log) as stdout, stderr_log.open("w+") as stderr:
+            try:
+                code = run_bounded(
+                    [str(self.toolchain.terraform), *args],
+                    name=f"terraform {step}",
+                    cwd=self.workdir,
+                    env=env,
+                    stdout=stdout,
+                    stderr=stderr,
+                    timeout=TIMEOUTS[step],
+                    progress=lambda: _progress(stdout, log),
+                )
+            finally:
+                self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
+            output = _read(stdout)
+            if code != 0:
+                line = failure_line(output, _read(stderr))
+                where_logged = log if step not in DATA_STEPS else stderr_log
+                raise CitygateError(f"{line}; full log: {where_logged}", where=f"terraform {step}")
+        return output
 
     def init(self) -> None:
         self.run("init", "init", "-input=false", "-no-color")
 
     def plan(self, out: Path) -> None:
-        self.run("plan", "plan", "-input=false", "-no-color", f"-out={out}")
+        self.run("plan", "plan", "-input=false", "-no-color", "-json", f"-out={out}")
 
     def show_json(self, plan_file: Path) -> dict[str, Any]:
         text = self.run("show", "show", "-json", "-no-color", str(plan_file))
@@ -91,15 +91,15 @@ class Terraform:
         return data
 
     def apply(self, plan_file: Path) -> None:
-        self.run("apply", "apply", "-input=false", "-no-color", "-auto-approve", str(plan_file))
+        self.run("apply", "apply", "-input=false", "-no-color", "-json", "-auto-approve", str(plan_file))
 
     def destroy(self) -> int:
         """Destroy everything in the state; return how many resources Terraform destroyed."""
-        output = self.run("destroy", "destroy", "-input=false", "-no-color", "-auto-approve")
-        counted = DESTROYED.search(output)
-        if counted is None:
-            raise CitygateError("no destroy summary in Terraform's output", where="terraform destroy")
-        return int(counted.group(1))
+        output = self.run("destroy", "destroy", "-input=false", "-no-color", "-json", "-auto-approve")
+        removed = read_ui_log(output).changes.get("remove")
+        if not isinstance(removed, int):
+            raise CitygateError(f"no destroy summary in {self.log_path('destroy')}", where="terraform destroy")
+        return removed
 
     def state_pull(self) -> dict[str, Any]:
         """The current state document, from whatever backend the working directory uses."""
@@ -109,3 +109,23 @@ class Terraform:
         except ValueError as exc:
             raise CitygateError(f"not JSON: {exc}", where="terraform state pull") from exc
         return data
+
+
+def _progress(stdout: IO[str], log: Path) -> str:
+    """What a stopped step was doing: the resources whose operations had started and not ended."""
+    in_flight = read_ui_log(_read(stdout)).in_flight
+    doing = f"in flight: {', '.join(in_flight)}" if in_flight else "no resource operation in flight"
+    return f"{doing}; full log: {log}"
+
+
+def _stdout_sink(step: str, log: Path) -> IO[str]:
+    """Where a step's stdout goes: its log file, or an unnamed temporary file for data steps."""
+    if step in DATA_STEPS:
+        return tempfile.TemporaryFile("w+")
+    return log.open("w+")
+
+
+def _read(stream: IO[str]) -> str:
+    stream.flush()
+    stream.seek(0)
+    return stream.read()

@@ -17,6 +17,7 @@ from citygate.errors import CitygateError
 from citygate.findings import Finding, Severity
 from citygate.gate import DEFAULT_ENGINES, DEFAULT_FAIL_ON, DEFAULT_TIMEOUT, ENGINES, run_gate
 from citygate.model import Inventory
+from citygate.outputs import write_report
 from citygate.paths import WAIVERS_FILE, WORK
 
 INPUTS = ("env", "plan", "synth", "k8s", "workflows")
@@ -134,7 +135,7 @@ def check(
     report = run_gate(inventory, path, engines, waivers_path, threshold, timeout, extra, opa_url)
     text = render(report, fmt, color=output is None and fmt == "text" and sys.stdout.isatty())
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_report(Path(output), text)
     else:
         click.echo(text)
     return report.exit_code

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from citygate.commands.options import timeout_option
+from citygate.deadlines import deadline
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.findings import GateReport
 from citygate.lifecycle import ENVIRONMENTS, STACK_FILE, Deployment, open_account, stop_kept_server, workdir_for
@@ -117,10 +119,11 @@ def plan(env: str, out: Path | None, embedded: bool, no_synth: bool) -> int:
     is_flag=True,
     help="Leave the embedded AWS running (recorded in .work/ENV/moto.json) for verify and destroy.",
 )
-def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool) -> int:
+@timeout_option("apply")
+def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool, timeout: float) -> int:
     """Plan, gate the plan, and apply it only when the gate is clean."""
     synth_file = stack_file(env, no_synth)
-    with open_account(env, embedded) as account:
+    with open_account(env, embedded) as account, deadline("apply", timeout):
         deployment = account.deployment(synth_file)
         plan_json = deployment.plan()
         report = gate(plan_json, env)
@@ -140,12 +143,19 @@ def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool) -> int:
 @click.command("destroy")
 @env_option
 @embedded_option
-def destroy(env: str, embedded: bool) -> int:
+@timeout_option("destroy")
+def destroy(env: str, embedded: bool, timeout: float) -> int:
     """Destroy what the last apply deployed (and stop a kept embedded AWS)."""
     stack = workdir_for(env) / STACK_FILE
-    with open_account(env, embedded) as account:
-        if account.fresh or not stack.is_file():
-            click.echo(f"nothing to destroy: no deployment of {env} is running")
+    with open_account(env, embedded) as account, deadline("destroy", timeout):
+        if not stack.is_file():
+            click.echo(f"nothing to destroy: no deployment of {env} was applied here")
+            return EXIT_CLEAN
+        if account.fresh:  # the embedded AWS that held the deployment is gone, and its resources with it
+            account.deployment(stack).forget_state()
+            click.echo(
+                f"nothing to destroy: the embedded AWS of {env} is no longer running; its stale state was removed"
+            )
             return EXIT_CLEAN
         deployment = account.deployment(stack)
         destroyed = deployment.destroy()

@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 import click
 
+from citygate.commands.options import timeout_option
+from citygate.deadlines import deadline
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.loadtest.local_service import LocalService, get_status
 from citygate.loadtest.report import print_slo_report, write_json
@@ -63,6 +65,7 @@ def _check_host(host: str) -> None:
 @click.option("--csv", "csv_prefix", type=click.Path(path_type=Path), help="Write Locust CSV stats with this prefix.")
 @click.option("--html", type=click.Path(path_type=Path), help="Write Locust's HTML report here.")
 @click.option("--json", "json_file", type=click.Path(path_type=Path), help="Write the SLO verdict as JSON here.")
+@timeout_option("loadtest")
 def loadtest(
     host: str | None,
     local: bool,
@@ -78,6 +81,7 @@ def loadtest(
     csv_prefix: Path | None,
     html: Path | None,
     json_file: Path | None,
+    timeout: float,
 ) -> int:
     """Run the Locust suite against the service and gate promotion on the profile's SLOs.
 
@@ -93,6 +97,7 @@ def loadtest(
     from citygate.loadtest.runner import LoadPlan, run  # imports Locust (gevent monkey-patching)
 
     with contextlib.ExitStack() as stack:
+        stack.enter_context(deadline("loadtest", timeout))
         if local:
             host = stack.enter_context(LocalService()).url
         assert host is not None

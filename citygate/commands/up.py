@@ -9,7 +9,6 @@ Markdown, JUnit of the gate; the live check; the load test's CSV/HTML; the livin
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -17,10 +16,14 @@ from pathlib import Path
 
 import click
 
+from citygate.child_process import run_bounded
 from citygate.commands.lifecycle import describe, gate, synthesize_env
-from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError
+from citygate.commands.options import timeout_option
+from citygate.deadlines import STAGE_TIMEOUTS, deadline
+from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
 from citygate.findings import GateReport
-from citygate.lifecycle import ENVIRONMENTS, open_account
+from citygate.lifecycle import ENVIRONMENTS, Deployment, open_account
+from citygate.outputs import write_report
 from citygate.paths import ROOT, WAIVERS_FILE, WORKLOADS
 from citygate.reporters import render
 
@@ -28,14 +31,15 @@ GATE_FORMATS = {"json": "gate.json", "sarif": "gate.sarif", "markdown": "gate.md
 
 
 def stage(name: str) -> Callable[[str], None]:
-    """A progress printer for one stage: `[up] name: message`."""
+    """A progress printer for one stage: `[up] name: message`, printed when the stage ends (bench/soak_up.py
+    times the stages by these lines)."""
     return lambda message: click.echo(f"[up] {name}: {message}")
 
 
 def write_gate_reports(report: GateReport, outdir: Path, prefix: str) -> None:
     """Every machine-readable form of a gate report, for CI artefacts and the job summary."""
     for fmt, filename in GATE_FORMATS.items():
-        (outdir / f"{prefix}-{filename}").write_text(render(report, fmt) + "\n")
+        write_report(outdir / f"{prefix}-{filename}", render(report, fmt) + "\n")
 
 
 def judged(report: GateReport, name: str, outdir: Path) -> bool:
@@ -46,11 +50,8 @@ def judged(report: GateReport, name: str, outdir: Path) -> bool:
 
 
 def run_child(args: list[str], name: str) -> int:
-    """Run `python main.py ARGS` (its output streams through); exit code 2 if it cannot start."""
-    try:
-        return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False).returncode
-    except OSError as exc:
-        raise CitygateError(f"cannot start: {exc}", where=name) from exc
+    """Run `python main.py ARGS` (its output streams through), stopped with the run on a timeout or signal."""
+    return run_bounded([sys.executable, str(ROOT / "main.py"), *args], name=name)
 
 
 def workloads_gate(env: str) -> GateReport:
@@ -67,6 +68,7 @@ def promote(env: str, reports: Path, duration: int, users: int, live_state: Path
     if not judged(workloads_gate(env), "workloads", reports):
         stage("workloads")("the workload manifests are not compliant")
         return 1
+    stage("workloads")("the workload manifests are compliant")
     load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
     load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]
     load_args += ["--json", str(reports / "loadtest.json")]
@@ -74,8 +76,10 @@ def promote(env: str, reports: Path, duration: int, users: int, live_state: Path
     if code != EXIT_CLEAN:
         stage("loadtest")("the SLO gate stops the promotion" if code == 1 else "the load test could not run")
         return code if code == 1 else EXIT_ERROR
+    stage("loadtest")("every SLO holds")
     report_args = ["report", "--env", env, "--live-state", str(live_state), "--output", str(reports / "report.html")]
     code = run_child(report_args, "report")
+    stage("report")(str(reports / "report.html"))
     return code if code in (EXIT_CLEAN, 1) else EXIT_ERROR
 
 
@@ -85,37 +89,76 @@ def promote(env: str, reports: Path, duration: int, users: int, live_state: Path
 @click.option("--duration", "duration", type=int, default=15, show_default=True, help="Load-test seconds.")
 @click.option("--users", "users", type=int, default=10, show_default=True, help="Load-test users.")
 @click.option("--keep", is_flag=True, help="Leave the platform deployed (and the embedded AWS running).")
-def up(env: str, reports: Path, duration: int, users: int, keep: bool) -> int:
-    """synth -> plan -> gate -> apply -> verify -> workloads -> loadtest -> report, on the embedded AWS."""
+@timeout_option("up")
+def up(env: str, reports: Path, duration: int, users: int, keep: bool, timeout: float) -> int:
+    """synth -> plan -> gate -> apply -> verify -> workloads -> loadtest -> report, on the embedded AWS.
+
+    `--timeout` bounds the run up to the teardown; each stage also has its own default deadline, and
+    the teardown has the destroy deadline of its own.  A stopped run (timeout, SIGINT, SIGTERM) tears
+    nothing down: the embedded AWS stops with the command, and the state stays for the record.
+    """
+    started = time.perf_counter()
+    try:
+        reports.mkdir(parents=True, exist_ok=True)  # before minutes of work, not after
+    except OSError as exc:
+        raise CitygateError(f"cannot create the reports folder ({exc.strerror})", str(reports)) from exc
+    applied = False
+    with open_account(env, embedded=True, keep_running=keep) as account:
+        try:
+            with deadline("up", timeout):
+                synth_file = synthesize_env(env)
+                stage("synth")(str(synth_file))
+                deployment = account.deployment(synth_file)
+                plan_json = deployment.plan()
+                stage("plan")(str(plan_json))
+                if not judged(gate(plan_json, env), "infrastructure", reports):
+                    stage("gate")("the plan is not compliant: nothing was applied")
+                    return 1
+                stage("gate")("the plan is compliant")
+                applied = True
+                with deadline("apply", STAGE_TIMEOUTS["apply"]):
+                    deployment.apply()
+                stage("apply")(describe(deployment))
+                code = verify_and_promote(env, deployment, reports, duration, users)
+        except Stopped:
+            raise
+        except BaseException:
+            if applied and not keep:
+                teardown(deployment, after_failure=True)
+            raise
+        if not keep:
+            teardown(deployment)
+    if code != EXIT_CLEAN:
+        return code
+    stage("done")(f"every stage clean in {time.perf_counter() - started:.0f}s; reports in {reports}")
+    return EXIT_CLEAN
+
+
+def teardown(deployment: Deployment, after_failure: bool = False) -> None:
+    """Destroy the applied platform within the destroy deadline.  After a failure, a teardown error is
+    printed, not raised, so the error that ended the run stays the one line the user reads."""
+    try:
+        with deadline("destroy", STAGE_TIMEOUTS["destroy"]):
+            destroyed = deployment.destroy()
+    except CitygateError as exc:
+        if not after_failure:
+            raise
+        stage("destroy")(f"the teardown failed too: {exc.line()}")
+        return
+    stage("destroy")(f"the embedded platform was torn down ({destroyed} resources)")
+
+
+def verify_and_promote(env: str, deployment: Deployment, reports: Path, duration: int, users: int) -> int:
+    """The live check of the applied platform, then the promotion stages; the first unclean one ends the run."""
     from citygate.controls import load_catalogue
     from citygate.live.verify import verify_deployment
 
-    started = time.perf_counter()
-    reports.mkdir(parents=True, exist_ok=True)
-    synth_file = synthesize_env(env)
-    stage("synth")(str(synth_file))
-    with open_account(env, embedded=True, keep_running=keep) as account:
-        deployment = account.deployment(synth_file)
-        plan_json = deployment.plan()
-        stage("plan")(str(plan_json))
-        if not judged(gate(plan_json, env), "infrastructure", reports):
-            stage("gate")("the plan is not compliant: nothing was applied")
-            return 1
-        deployment.apply()
-        stage("apply")(describe(deployment))
-        try:
-            live = verify_deployment(deployment, load_catalogue())
-            click.echo(render(live, "text"))
-            (reports / "live.json").write_text(render(live, "json") + "\n")
-            if live.exit_code != EXIT_CLEAN:
-                stage("verify")("the deployed platform fails its controls")
-                return live.exit_code
-            code = promote(env, reports, duration, users, deployment.state_path)
-            if code != EXIT_CLEAN:
-                return code
-        finally:
-            if not keep:
-                deployment.destroy()
-                stage("destroy")("the embedded platform was torn down")
-    stage("done")(f"every stage clean in {time.perf_counter() - started:.0f}s; reports in {reports}")
-    return EXIT_CLEAN
+    with deadline("verify", STAGE_TIMEOUTS["verify"]):
+        live = verify_deployment(deployment, load_catalogue())
+    click.echo(render(live, "text"))
+    write_report(reports / "live.json", render(live, "json") + "\n")
+    if live.exit_code != EXIT_CLEAN:
+        stage("verify")("the deployed platform fails its controls")
+        return live.exit_code
+    stage("verify")(f"the deployed platform passes its live checks ({len(live.findings)} results)")
+    return promote(env, reports, duration, users, deployment.state_path)

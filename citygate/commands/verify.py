@@ -11,10 +11,13 @@ from pathlib import Path
 import click
 
 from citygate.commands.lifecycle import embedded_option, env_option
+from citygate.commands.options import timeout_option
+from citygate.deadlines import deadline
 from citygate.errors import CitygateError
 from citygate.findings import Severity
 from citygate.lifecycle import STACK_FILE, open_account, workdir_for
 from citygate.live.verify import verify_deployment
+from citygate.outputs import write_report
 from citygate.reporters import FORMATS, render
 
 
@@ -31,17 +34,17 @@ from citygate.reporters import FORMATS, render
     show_default=True,
     help="Lowest severity that fails.",
 )
-def verify(env: str, embedded: bool, fmt: str, output: Path | None, fail_on: str) -> int:
+@timeout_option("verify")
+def verify(env: str, embedded: bool, fmt: str, output: Path | None, fail_on: str, timeout: float) -> int:
     """Read the deployed account back with boto3 and check the controls."""
     stack = workdir_for(env) / STACK_FILE
     if not stack.is_file():
         raise CitygateError(f"no deployment of {env} to verify: run apply first", where=str(stack))
-    with open_account(env, embedded, must_exist=True) as account:
+    with open_account(env, embedded, must_exist=True) as account, deadline("verify", timeout):
         report = verify_deployment(account.deployment(stack), fail_on=Severity.parse(fail_on))
     text = render(report, fmt, color=output is None and sys.stdout.isatty())
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
+        write_report(output, text)
     return report.exit_code

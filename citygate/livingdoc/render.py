@@ -7,8 +7,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from citygate.errors import CitygateError
 from citygate.livingdoc.document import Document
+from citygate.outputs import write_report
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("citygate.livingdoc", "templates"),
@@ -30,9 +30,4 @@ def render(document: Document, scope: str = "") -> str:
 
 
 def write_page(document: Document, output: Path, scope: str = "") -> Path:
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render(document, scope), encoding="utf-8")
-    except OSError as exc:
-        raise CitygateError(f"cannot write the report ({exc.strerror})", str(output)) from exc
-    return output
+    return write_report(output, render(document, scope))

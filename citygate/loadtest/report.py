@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from citygate.loadtest.slo import Measurement, Slo, SloResult
+from citygate.outputs import write_report
 
 
 def slo_table(profile: str, results: list[SloResult]) -> Table:
@@ -38,7 +39,6 @@ def print_slo_report(profile: str, results: list[SloResult], measured: Measureme
 
 def write_json(path: Path, profile: str, slo: Slo, results: list[SloResult], measured: Measurement) -> None:
     """The run for machines (the living-documentation report, CI annotations)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "profile": profile,
         "passed": all(result.passed for result in results),
@@ -46,4 +46,4 @@ def write_json(path: Path, profile: str, slo: Slo, results: list[SloResult], mea
         "measured": {**dataclasses.asdict(measured), "error_rate": measured.error_rate},
         "results": [dataclasses.asdict(result) for result in results],
     }
-    path.write_text(json.dumps(document, indent=2) + "\n")
+    write_report(path, json.dumps(document, indent=2) + "\n")

@@ -22,6 +22,7 @@ from locust.runners import STATE_STOPPED, MasterRunner, Runner
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
 from locust.util.load_locustfile import load_locustfile
 
+from citygate import deadlines
 from citygate.errors import CitygateError
 from citygate.loadtest.local_service import free_port
 from citygate.loadtest.slo import Measurement
@@ -91,6 +92,7 @@ def _wait_for_workers(
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while len(runner.clients.ready) < expected:
+        deadlines.check()
         if exited() or time.monotonic() > deadline:
             raise CitygateError(f"{len(runner.clients.ready)}/{expected} Locust workers connected", where)
         gevent.sleep(0.2)
@@ -127,6 +129,7 @@ def _drive(environment: Environment, runner: Runner, plan: LoadPlan, progress: C
     deadline = started + plan.duration_s + plan.users / plan.spawn_rate + STOP_GRACE_S
     next_progress = started + PROGRESS_EVERY_S
     while runner.state != STATE_STOPPED:
+        deadlines.check()
         now = time.monotonic()
         if now > deadline:
             raise CitygateError(f"load test did not stop within {deadline - started:.0f}s", "loadtest")
@@ -146,9 +149,12 @@ def _start_csv(environment: Environment, prefix: Path | None) -> tuple[StatsCSVF
 
 
 def run(plan: LoadPlan, progress: Callable[[str], None]) -> Measurement:
-    """Drive the users (locally, or through local or remote workers), then write the CSV/HTML reports."""
+    """Drive the users (locally, or through local or remote workers), then write the CSV/HTML reports.
+
+    Stops and deadlines are checked in the driving loops (`deadlines.cooperative`): under gevent, an
+    exception raised asynchronously would land in the hub, be printed and be lost."""
     environment = _environment(plan)
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, deadlines.cooperative():
         runner = _start_runner(environment, plan, stack)
         csv = _start_csv(environment, plan.csv_prefix)
         elapsed = _drive(environment, runner, plan, progress)

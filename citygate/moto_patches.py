@@ -1,0 +1,296 @@
+"""What runs inside the embedded AWS process: moto's server, made to behave like AWS where the platform needs it.
+
+`citygate.moto_server.MotoServer` starts this module as a child process
+(`python -m citygate.moto_patches -H HOST -p PORT`, moto's own flags). `main` applies the fixes listed in
+`_fix_moto` and docs/local-differences.md, then serves moto's WSGI application behind two middlewares:
+
+- `serialized`: one request at a time. moto's backends are plain dicts and lists shared by the server's
+  request threads, and concurrent requests corrupt them or crash on them;
+- `reporting_faults`: an exception moto does not handle becomes one `FAULT_PREFIX` line on stderr (the
+  server's log, read back by `moto_server.last_fault`) and an AWS-style HTTP 500, instead of werkzeug's
+  HTML page that no AWS SDK can parse.
+
+Nothing here is imported by the CLI process except `FAULT_PREFIX`: moto is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import signal
+import sys
+import sysconfig
+import threading
+import traceback
+import uuid
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+from xml.sax.saxutils import escape
+
+FAULT_PREFIX = "citygate-embedded-aws: "
+AWS_MANAGED_EBS_KEY = "alias/aws/ebs"
+LOGGING_SERVICE = "logging.s3.amazonaws.com"
+FAULT_MESSAGE_LIMIT = 500  # characters of the exception message kept in the fault line and the 500 body
+XML_PROTOCOLS = ("ec2", "query", "rest-xml")  # moto/botocore protocol names; every other one speaks JSON
+STDLIB = sysconfig.get_paths()["stdlib"]
+
+
+def main() -> None:
+    """Serve moto on HOST:PORT with the fixes applied, one request at a time, crashes reported.
+
+    moto's own `moto.server.main` takes no application wrapper, so this starts werkzeug the same way it does
+    (threaded, moto's request handler, SIGTERM exits cleanly, MOTO_PORT set for moto's self-references).
+    """
+    parser = argparse.ArgumentParser(prog="python -m citygate.moto_patches", description="citygate's embedded AWS")
+    parser.add_argument("-H", "--host", default="127.0.0.1", help="address to bind")
+    parser.add_argument("-p", "--port", type=int, default=5000, help="port to bind")
+    args = parser.parse_args()
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    _fix_moto()
+
+    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    app = serialized(reporting_faults(DomainDispatcherApplication(create_backend_app)))
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+def serialized(app: WSGIApplication) -> WSGIApplication:
+    """`app` handling one request at a time, its response body included.
+
+    The threaded server keeps accepting connections; only moto's work is serialized. Without it, a request
+    that serializes tags (every EC2 response with a `Tags` field, every tag-filtered Describe*) iterates the
+    tag dicts while another request adds tags: RuntimeError, HTTP 500 after the change was made, and the
+    SDK's retry of e.g. AuthorizeSecurityGroupIngress then fails as a duplicate of its own first attempt.
+    """
+    lock = threading.Lock()
+
+    def handle(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with lock:
+            return _drained(app(environ, start_response))
+
+    return handle
+
+
+def reporting_faults(app: WSGIApplication) -> WSGIApplication:
+    """`app` answering an unhandled exception with an AWS-style 500 and one `FAULT_PREFIX` line on stderr.
+
+    The line (`500 <service>.<Action>: <ExceptionType>: <message> (<file>:<line>)`) is what the CLI shows;
+    the same text in the body's `InternalFailure` message is what Terraform's own error shows.
+    """
+
+    def handle(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        reply: list[Any] = []
+        written: list[bytes] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            reply[:] = [status, headers]
+            return written.append
+
+        try:
+            body = _drained(app(environ, hold))
+        except Exception as exc:
+            operation, protocol = _failed_operation(exc.__traceback__)
+            report = f"{_one_line(exc)} ({_raised_at(exc.__traceback__)})"
+            sys.stderr.write(f"{FAULT_PREFIX}500 {operation}: {report}\n")  # one write: one whole line in the log
+            sys.stderr.flush()
+            status, headers, payload = internal_failure(protocol, operation, f"embedded AWS (moto) crashed: {report}")
+            start_response(status, headers)
+            return [payload]
+        start_response(reply[0], reply[1])
+        return [*written, *body]
+
+    return handle
+
+
+def _drained(result: Iterable[bytes]) -> list[bytes]:
+    """The whole response body, with the iterable closed as WSGI requires."""
+    try:
+        return list(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+def _failed_operation(tb: TracebackType | None) -> tuple[str, str]:
+    """(`service.Action`, protocol) of the moto response handler the exception escaped from.
+
+    The handler is the innermost `self` in the traceback that is a moto `BaseResponse`; a request that broke
+    before reaching one, or before moto parsed it, is named `?` and answered in the query protocol's XML.
+    """
+    from moto.core.responses import BaseResponse
+    from moto.core.utils import get_service_model
+
+    handlers = [frame.f_locals.get("self") for frame, _ in traceback.walk_tb(tb)]
+    handler = next((h for h in reversed(handlers) if isinstance(h, BaseResponse)), None)
+    if handler is None:
+        return "?", "query"
+    service = handler.boto3_service_name
+    try:
+        action = handler._get_action() or "?"
+        protocol = handler.determine_response_protocol(get_service_model(service))
+    except Exception:  # the request itself is what moto could not read
+        return f"{service}.?", "query"
+    return f"{service}.{action}", protocol
+
+
+def _one_line(exc: BaseException) -> str:
+    """`Type: message` on one line (just `Type` when the message is empty, as for StopIteration)."""
+    message = " ".join(str(exc).split())[:FAULT_MESSAGE_LIMIT]
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _raised_at(tb: TracebackType | None) -> str:
+    """`file:line` of the innermost frame outside the standard library, relative to site-packages."""
+    frames = traceback.extract_tb(tb)
+    frame = next(
+        (f for f in reversed(frames) if "site-packages" in f.filename or not f.filename.startswith(STDLIB)), frames[-1]
+    )
+    return f"{frame.filename.rpartition('site-packages/')[2]}:{frame.lineno}"
+
+
+def internal_failure(protocol: str, operation: str, message: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """An HTTP 500 `InternalFailure` error in the body format the service's SDK parses."""
+    request_id = str(uuid.uuid4())
+    code = "InternalFailure"
+    if protocol not in XML_PROTOCOLS:
+        body = json.dumps({"__type": code, "message": message})
+        content_type = "application/json" if protocol == "rest-json" else "application/x-amz-json-1.1"
+        headers = [("Content-Type", content_type), ("x-amzn-ErrorType", code)]
+    else:
+        error = f"<Code>{code}</Code><Message>{escape(message)}</Message>"
+        if protocol == "ec2":
+            body = f"<Response><Errors><Error>{error}</Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        elif operation.startswith("s3."):  # S3 errors are not wrapped in <ErrorResponse>
+            body = f"<Error>{error}<RequestId>{request_id}</RequestId></Error>"
+        else:
+            body = f"<ErrorResponse><Error><Type>Receiver</Type>{error}</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        headers = [("Content-Type", "text/xml")]
+    payload = body.encode()
+    headers += [("x-amzn-RequestId", request_id), ("Content-Length", str(len(payload)))]
+    return "500 Internal Server Error", headers, payload
+
+
+def _fix_moto() -> None:
+    """Work around moto 5.2 defects that real AWS does not have (each listed in docs/local-differences.md)."""
+    from moto.core.config import default_user_config
+
+    # Lambda: run no containers (there is no container runtime); invocations get a canned reply.
+    default_user_config["lambda"] = {"use_docker": False}
+    _fix_s3_logging_grant()
+    _fix_rotation_without_value()
+    _add_ebs_default_kms_key()
+    _merge_guardduty_features()
+    _fix_unknown_nacl_association()
+
+
+def _fix_s3_logging_grant() -> None:
+    """moto crashes on a `Principal: "*"` statement in the target bucket's policy and compares
+    resources as exact strings; evaluate the grant with IAM wildcard matching instead."""
+    from moto.s3.models import FakeBucket
+
+    def logging_allowed_by_policy(target_bucket: Any, target_prefix: str | None) -> bool:
+        """The grant AWS checks: Allow s3:PutObject to the logging service on a matching resource."""
+        if not target_bucket.policy:
+            return False
+        sample_log = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}log-object"
+        return any(
+            s.get("Effect") == "Allow"
+            and isinstance(s.get("Principal"), dict)
+            and LOGGING_SERVICE in _as_list(s["Principal"].get("Service"))
+            and "s3:PutObject" in _as_list(s.get("Action"))
+            and any(fnmatch.fnmatchcase(sample_log, pattern) for pattern in _as_list(s.get("Resource")))
+            for s in _as_list(json.loads(target_bucket.policy.decode()).get("Statement", []))
+        )
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_policy)  # type: ignore[method-assign]
+
+
+def _fix_rotation_without_value() -> None:
+    """moto crashes configuring rotation of a secret with no value yet; AWS lets the rotation
+    function create the first version, so record the rotation without one."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    rotate = SecretsManagerBackend.rotate_secret
+
+    def rotate_secret(self: Any, secret_id: str, **kwargs: Any) -> Any:
+        secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if secret is None or getattr(secret, "versions", True):
+            return rotate(self, secret_id, **kwargs)
+        lambda_arn = kwargs.pop("rotation_lambda_arn", None)
+        result = rotate(self, secret_id, rotation_lambda_arn=None, **kwargs)
+        secret.rotation_lambda_arn = lambda_arn or ""
+        return result
+
+    SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
+
+
+def _merge_guardduty_features() -> None:
+    """moto replaces a detector's whole feature list on UpdateDetector; AWS updates the named
+    features only (one `aws_guardduty_detector_feature` each)."""
+    from moto.guardduty.models import Detector
+
+    update = Detector.update
+
+    def merge(self: Any, enable: Any, frequency: Any, data_sources: Any, features: Any) -> None:
+        if features is not None:
+            named = {f.get("name", f.get("Name")): f for f in [*(self.features or []), *features]}
+            features = list(named.values())
+        update(self, enable, frequency, data_sources, features)
+
+    Detector.update = merge  # type: ignore[method-assign,assignment]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _add_ebs_default_kms_key() -> None:
+    """The account's default EBS key, kept per region like moto's EBS-encryption-by-default flag."""
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses import EC2Response
+
+    def key_of(response: Any) -> ActionResult:
+        return ActionResult({"KmsKeyId": getattr(response.ec2_backend, "ebs_default_kms_key_id", AWS_MANAGED_EBS_KEY)})
+
+    def get_ebs_default_kms_key_id(self: Any) -> ActionResult:
+        return key_of(self)
+
+    def modify_ebs_default_kms_key_id(self: Any) -> ActionResult:
+        self.ec2_backend.ebs_default_kms_key_id = self._get_param("KmsKeyId")
+        return key_of(self)
+
+    def reset_ebs_default_kms_key_id(self: Any) -> ActionResult:
+        self.ec2_backend.ebs_default_kms_key_id = AWS_MANAGED_EBS_KEY
+        return key_of(self)
+
+    for action in (get_ebs_default_kms_key_id, modify_ebs_default_kms_key_id, reset_ebs_default_kms_key_id):
+        setattr(EC2Response, action.__name__, action)
+
+
+def _fix_unknown_nacl_association() -> None:
+    """ReplaceNetworkAclAssociation of an association that does not exist: AWS answers HTTP 400
+    `InvalidAssociationID.NotFound`; moto raises StopIteration (HTTP 500). The provider removes a subnet from
+    a network ACL this way and treats NotFound as done, so a retried call whose first attempt had already
+    moved the subnet must get the 400, not a 500 that the provider retries for a quarter of an hour."""
+    from moto.ec2.exceptions import InvalidAssociationIdError
+    from moto.ec2.models.network_acls import NetworkAclBackend
+
+    replace = NetworkAclBackend.replace_network_acl_association
+
+    def replace_network_acl_association(self: Any, association_id: str, network_acl_id: str) -> Any:
+        if not any(association_id in acl._associations for acl in self.network_acls.values()):
+            raise InvalidAssociationIdError(association_id)
+        return replace(self, association_id, network_acl_id)
+
+    NetworkAclBackend.replace_network_acl_association = replace_network_acl_association  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    main()
