@@ -18,8 +18,6 @@ import pytest
 if TYPE_CHECKING:
     from citygate.lifecycle import Deployment
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
-
 
 class AppliedAccount(NamedTuple):
     deployment: Deployment
@@ -29,6 +27,7 @@ class AppliedAccount(NamedTuple):
 @pytest.fixture(scope="session")
 def synth_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every environment synthesized once per test session."""
+    from citygate.environments import ENVIRONMENTS
     from stacks import synthesize
 
     return synthesize(ENVIRONMENTS, tmp_path_factory.mktemp("cdktf.out"))

@@ -24,8 +24,6 @@ from citygate.paths import WORK
 from citygate.terraform import Terraform
 from citygate.toolchain import Toolchain, discover
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
-
 EMBEDDED_OVERRIDE = "zz_embedded_aws_override.tf.json"
 STACK_FILE = "cdk.tf.json"
 PLAN_BINARY = "plan.tfplan"

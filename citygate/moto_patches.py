@@ -31,6 +31,8 @@ from typing import Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from xml.sax.saxutils import escape
 
+from citygate.policy_json import as_list
+
 FAULT_PREFIX = "citygate-embedded-aws: "
 AWS_MANAGED_EBS_KEY = "alias/aws/ebs"
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
@@ -203,10 +205,10 @@ def _fix_s3_logging_grant() -> None:
         return any(
             s.get("Effect") == "Allow"
             and isinstance(s.get("Principal"), dict)
-            and LOGGING_SERVICE in _as_list(s["Principal"].get("Service"))
-            and "s3:PutObject" in _as_list(s.get("Action"))
-            and any(fnmatch.fnmatchcase(sample_log, pattern) for pattern in _as_list(s.get("Resource")))
-            for s in _as_list(json.loads(target_bucket.policy.decode()).get("Statement", []))
+            and LOGGING_SERVICE in as_list(s["Principal"].get("Service"))
+            and "s3:PutObject" in as_list(s.get("Action"))
+            and any(fnmatch.fnmatchcase(sample_log, pattern) for pattern in as_list(s.get("Resource")))
+            for s in as_list(json.loads(target_bucket.policy.decode()).get("Statement", []))
         )
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_policy)  # type: ignore[method-assign]
@@ -245,10 +247,6 @@ def _merge_guardduty_features() -> None:
         update(self, enable, frequency, data_sources, features)
 
     Detector.update = merge  # type: ignore[method-assign,assignment]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def _add_ebs_default_kms_key() -> None:

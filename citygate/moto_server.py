@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,17 +27,11 @@ from types import TracebackType
 from citygate.errors import CitygateError
 from citygate.moto_patches import FAULT_PREFIX
 from citygate.paths import ROOT
+from citygate.ports import free_port
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
-
-
-def free_port() -> int:
-    """A port the kernel says is free now (moto binds it a moment later; start() retries on a race)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def is_serving(endpoint: str, timeout: float = 2.0) -> bool:
@@ -97,7 +90,7 @@ class MotoServer:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             self.log_file.write_bytes(b"")  # last_fault never reports an older server's fault
         for _ in range(attempts):
-            port = free_port()
+            port = free_port(HOST)  # start() retries when moto loses the race for it
             self._spawn(port)
             if self._wait_ready():
                 return self

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from citygate.environments import ENVIRONMENTS
 from citygate.errors import CitygateError
 
 TargetKind = Literal["synth", "plan", "live", "workloads", "workflows"]
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
 SOURCES: tuple[TargetKind, ...] = ("synth", "plan")
 SINGLE_TARGETS: tuple[TargetKind, ...] = ("workloads", "workflows")  # judged once, not per environment
 LIVE_STATE_VARIABLE = "CITYGATE_BDD_LIVE_STATE"

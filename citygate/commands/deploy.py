@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 import click
 
+from citygate.environments import ENVIRONMENTS
 from citygate.errors import CitygateError
-from citygate.k8s.extra import ENVIRONMENTS
 from citygate.model import Inventory, Resource
 from citygate.paths import WAIVERS_FILE, WORK, WORKLOADS
 

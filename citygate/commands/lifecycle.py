@@ -16,9 +16,10 @@ import click
 
 from citygate.commands.options import timeout_option
 from citygate.deadlines import deadline
+from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.findings import GateReport
-from citygate.lifecycle import ENVIRONMENTS, STACK_FILE, Deployment, open_account, stop_kept_server, workdir_for
+from citygate.lifecycle import STACK_FILE, Deployment, open_account, stop_kept_server, workdir_for
 from citygate.paths import SYNTH_OUT
 from citygate.reporters import render
 

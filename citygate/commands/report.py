@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from citygate.bdd.targets import ENVIRONMENTS, LIVE_STATE_VARIABLE
+from citygate.bdd.targets import LIVE_STATE_VARIABLE
 from citygate.controls import load_catalogue
+from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS
 from citygate.livingdoc.document import MatrixView, WaiverView, build_document
 from citygate.livingdoc.render import write_page

@@ -20,9 +20,10 @@ from citygate.child_process import run_bounded
 from citygate.commands.lifecycle import describe, gate, synthesize_env
 from citygate.commands.options import timeout_option
 from citygate.deadlines import STAGE_TIMEOUTS, deadline
+from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
 from citygate.findings import GateReport
-from citygate.lifecycle import ENVIRONMENTS, Deployment, open_account
+from citygate.lifecycle import Deployment, open_account
 from citygate.outputs import write_report
 from citygate.paths import ROOT, WAIVERS_FILE, WORKLOADS
 from citygate.reporters import render

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from citygate.environments import ENVIRONMENTS
 from citygate.findings import Finding, Severity
 from citygate.k8s import intent, irsa, schema
 from citygate.k8s.reachability import Analyzer, ReachabilityMatrix, Workload, matrix
 from citygate.model import Inventory, Resource
-
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
 
 
 def bundles(inventory: Inventory) -> dict[str, list[Resource]]:

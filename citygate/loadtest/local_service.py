@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,16 +14,11 @@ from types import TracebackType
 
 from citygate.errors import CitygateError
 from citygate.paths import WORKLOADS
+from citygate.ports import free_port
 
 SERVICE_DIR = WORKLOADS / "inference"
 APP = "citysense_inference.app:create_app"
 READY_TIMEOUT_S = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def get_status(url: str, timeout: float = 2.0) -> int:

@@ -24,10 +24,10 @@ from locust.util.load_locustfile import load_locustfile
 
 from citygate import deadlines
 from citygate.errors import CitygateError
-from citygate.loadtest.local_service import free_port
 from citygate.loadtest.slo import Measurement
 from citygate.loadtest.workers import WorkerPool
 from citygate.paths import LOADTESTS
+from citygate.ports import free_port
 
 LOCUSTFILE = LOADTESTS / "locustfile.py"
 SHAPES_FILE = LOADTESTS / "shapes.py"

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from citygate.loadtest.local_service import LocalService, free_port
+from citygate.loadtest.local_service import LocalService
 from citygate.paths import ROOT
+from citygate.ports import free_port
 
 SHORT_RUN = ["--users", "4", "--spawn-rate", "4", "--duration", "3"]
 

@@ -7,10 +7,15 @@ import json
 import pytest
 from stack_json import Stack, resource, resources
 
+from citygate import environments
 from citygate.errors import CitygateError
 from stacks.config import ENVIRONMENTS, S3Backend, environment
 
 ENVS = list(ENVIRONMENTS)
+
+
+def test_the_stacks_configure_exactly_the_environments_the_commands_know() -> None:
+    assert tuple(ENVIRONMENTS) == environments.ENVIRONMENTS
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -14,6 +14,7 @@ from probes import WAIVED
 
 from citygate.engines.base import GateInput
 from citygate.engines.rego import RegoEngine
+from citygate.environments import ENVIRONMENTS
 from citygate.k8s import extra_findings, load_manifests, reachability_matrix
 from citygate.k8s.intent import load_intent
 from citygate.k8s.ports import PortSet
@@ -22,7 +23,6 @@ from citygate.model import Inventory
 from citygate.paths import REGO_DIR, WAIVERS_FILE, WORKLOADS
 from citygate.waivers import apply_waivers
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
 API, WEB, INFERENCE = (f"Deployment/production/{n}" for n in ("api", "web", "inference"))
 COREDNS = "Deployment/kube-system/coredns"
 PIPELINE = [

@@ -11,6 +11,7 @@ from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge, judge_each, live_rule, missing
+from citygate.policy_json import as_list
 
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -118,16 +119,12 @@ def _trust_document(role: dict[str, Any]) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
     """None for a role that is not IRSA; else what is wrong with its web-identity trust ([] = fine)."""
     statements = [
         s
-        for s in _as_list(document.get("Statement", []))
-        if s.get("Effect") == "Allow" and WEB_IDENTITY in _as_list(s.get("Action", []))
+        for s in as_list(document.get("Statement", []))
+        if s.get("Effect") == "Allow" and WEB_IDENTITY in as_list(s.get("Action", []))
     ]
     if not statements:
         return None
@@ -136,12 +133,12 @@ def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
         exact = statement.get("Condition", {}).get("StringEquals", {})
         subs = [v for k, v in exact.items() if k.endswith(":sub")]
         auds = [v for k, v in exact.items() if k.endswith(":aud")]
-        sub_values = [value for sub in subs for value in _as_list(sub)]
+        sub_values = [value for sub in subs for value in as_list(sub)]
         if len(sub_values) != 1 or not str(sub_values[0]).startswith("system:serviceaccount:"):
             problems.append("trust does not pin :sub to exactly one service account with StringEquals")
         elif "*" in str(sub_values[0]) or "?" in str(sub_values[0]):
             problems.append("trust :sub holds a wildcard")
-        if [value for aud in auds for value in _as_list(aud)] != [STS_AUDIENCE]:
+        if [value for aud in auds for value in as_list(aud)] != [STS_AUDIENCE]:
             problems.append(f"trust does not pin :aud to {STS_AUDIENCE}")
         if statement.get("Condition", {}).get("StringLike"):
             problems.append("trust uses StringLike (wildcard matching)")

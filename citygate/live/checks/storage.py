@@ -10,6 +10,7 @@ from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge_each, live_rule
+from citygate.policy_json import as_list
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -74,21 +75,17 @@ def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def denies_insecure_transport(statement: dict[str, Any]) -> bool:
     """A statement denying every S3 action to everyone when aws:SecureTransport is false."""
     condition = statement.get("Condition", {})
     secure = {k.lower(): v for k, v in condition.get("Bool", {}).items()}.get("aws:securetransport")
     principal = statement.get("Principal")
-    everyone = principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))
+    everyone = principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS")))
     return (
         statement.get("Effect") == "Deny"
         and everyone
-        and "s3:*" in _as_list(statement.get("Action", []))
-        and [str(v).lower() for v in _as_list(secure)] == ["false"]
+        and "s3:*" in as_list(statement.get("Action", []))
+        and [str(v).lower() for v in as_list(secure)] == ["false"]
     )
 
 
@@ -101,7 +98,7 @@ def denies_insecure_transport(statement: dict[str, Any]) -> bool:
 def bucket_tls_only(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         policy = fetch(ctx.aws("s3").get_bucket_policy, Bucket=name)
-        statements = _as_list(json.loads(policy["Policy"]).get("Statement", [])) if policy else []
+        statements = as_list(json.loads(policy["Policy"]).get("Statement", [])) if policy else []
         ok = any(denies_insecure_transport(s) for s in statements)
         return [None if ok else "no bucket policy statement denies insecure transport"]
 
