@@ -3,8 +3,8 @@
 Contracts (see each module's docstring):
 - `stacks.synthesize(envs, outdir) -> {env: Path to cdk.tf.json}`  (one jsii process for all envs)
 - `citygate.moto_server.MotoServer`  context manager; `.endpoint` is http://127.0.0.1:PORT
-- `citygate.lifecycle.plan_env(env, synth_file, workdir, endpoint) -> Path to plan JSON`
-- `citygate.lifecycle.Deployment(env, synth_file, workdir, endpoint)`: `.apply()` the plan, `.state()`, `.destroy()`
+- `citygate.deployment.plan_env(env, synth_file, workdir, endpoint) -> Path to plan JSON`
+- `citygate.deployment.Deployment(env, synth_file, workdir, endpoint)`: `.apply()` the plan, `.state()`, `.destroy()`
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pytest
 
 if TYPE_CHECKING:
-    from citygate.lifecycle import Deployment
+    from citygate.deployment import Deployment
 
 
 class AppliedAccount(NamedTuple):
@@ -47,7 +47,7 @@ def plan_for(
     synth_out: dict[str, Path], moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[str], Path]:
     """Plan JSON of an environment against the embedded AWS, computed at most once per session."""
-    from citygate.lifecycle import plan_env
+    from citygate.deployment import plan_env
 
     cache: dict[str, Path] = {}
 
@@ -69,7 +69,7 @@ def applied_for(
     The `@live` specs judge the `state` snapshot; the platform end-to-end test then weakens the account
     and destroys it, which leaves every snapshot as it was, whichever runs first.
     """
-    from citygate.lifecycle import Deployment
+    from citygate.deployment import Deployment
 
     cache: dict[str, AppliedAccount] = {}
 

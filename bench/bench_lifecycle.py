@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from citygate.lifecycle import Deployment
+from citygate.deployment import Deployment
 from citygate.moto_server import MotoServer
 
 

@@ -46,7 +46,7 @@ def _load(target: Target, request: pytest.FixtureRequest) -> Inventory:
     if target.kind == "synth":
         return _provided("citygate.inputs", "load_synth")(synth_file, env)
     if target.kind == "plan":
-        _provided("citygate.lifecycle", "plan_env")
+        _provided("citygate.deployment", "plan_env")
         return _provided("citygate.inputs", "load_plan")(request.getfixturevalue("plan_for")(env), env)
     applied = request.getfixturevalue("applied_for")(env)
     state_inventory = _provided("citygate.bdd.live", "state_inventory")

@@ -35,7 +35,7 @@ def _optional(module: str, attribute: str) -> Any:
 def planned_env(env: str) -> Path:
     """Synthesize and plan `env` against a throwaway embedded AWS; the plan JSON's path."""
     synthesize = _optional("stacks", "synthesize")
-    plan_env = _optional("citygate.lifecycle", "plan_env")
+    plan_env = _optional("citygate.deployment", "plan_env")
     moto_server = _optional("citygate.moto_server", "MotoServer")
     outdir = WORK / "check" / "cdktf.out"
     outdir.mkdir(parents=True, exist_ok=True)

@@ -14,12 +14,13 @@ from typing import Any
 
 import click
 
+from citygate.account import open_account, stop_kept_server, workdir_for
 from citygate.commands.options import timeout_option
 from citygate.deadlines import deadline
+from citygate.deployment import STACK_FILE, Deployment
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.findings import GateReport
-from citygate.lifecycle import STACK_FILE, Deployment, open_account, stop_kept_server, workdir_for
 from citygate.paths import SYNTH_OUT
 from citygate.reporters import render
 

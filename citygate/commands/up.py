@@ -16,14 +16,15 @@ from pathlib import Path
 
 import click
 
+from citygate.account import open_account
 from citygate.child_process import run_bounded
 from citygate.commands.lifecycle import describe, gate, synthesize_env
 from citygate.commands.options import timeout_option
 from citygate.deadlines import STAGE_TIMEOUTS, deadline
+from citygate.deployment import Deployment
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
 from citygate.findings import GateReport
-from citygate.lifecycle import Deployment, open_account
 from citygate.outputs import write_report
 from citygate.paths import ROOT, WAIVERS_FILE, WORKLOADS
 from citygate.reporters import render

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import click
 
+from citygate.account import open_account, workdir_for
 from citygate.commands.lifecycle import embedded_option, env_option
 from citygate.commands.options import timeout_option
 from citygate.deadlines import deadline
+from citygate.deployment import STACK_FILE
 from citygate.errors import CitygateError
 from citygate.findings import Severity
-from citygate.lifecycle import STACK_FILE, open_account, workdir_for
 from citygate.live.verify import verify_deployment
 from citygate.outputs import write_report
 from citygate.reporters import FORMATS, render

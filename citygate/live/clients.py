@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from citygate.lifecycle import TEST_CREDENTIAL
+from citygate.embedded_aws import TEST_CREDENTIAL
 
 RETRIES = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60)
 

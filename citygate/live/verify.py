@@ -10,9 +10,9 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from citygate.controls import Catalogue, load_catalogue
+from citygate.deployment import Deployment
 from citygate.errors import CitygateError
 from citygate.findings import EngineRun, Finding, GateReport, Severity
-from citygate.lifecycle import Deployment
 from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from citygate.lifecycle import (
+from citygate.embedded_aws import (
     ALWAYS_ENDPOINTS,
     embedded_override,
-    read_stack,
     real_credentials_present,
     service_of,
-    stack_region,
     uses_embedded,
 )
+from citygate.stack_json import read_stack, stack_region
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal" / "cdk.tf.json"
 ENDPOINT = "http://127.0.0.1:4566"

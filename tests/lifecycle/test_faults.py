@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from citygate import lifecycle, terraform
+from citygate import account, deployment, terraform
 from citygate.cli import main
 from citygate.commands import lifecycle as commands
 from citygate.findings import GateReport
@@ -51,7 +51,7 @@ def clean_gate(plan: Path, env: str) -> GateReport:
 
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(lifecycle, "WORK", tmp_path)
+    monkeypatch.setattr(account, "WORK", tmp_path)
     monkeypatch.setattr(commands, "stack_file", lambda env, no_synth: PAUSED)
     monkeypatch.setattr(commands, "gate", clean_gate)
     return tmp_path
@@ -83,7 +83,7 @@ def moto_processes(parent: psutil.Process) -> set[int]:
 
 
 def state_addresses(work: Path) -> set[str]:
-    state = json.loads((work / "local" / lifecycle.STATE_FILE).read_text())
+    state = json.loads((work / "local" / deployment.STATE_FILE).read_text())
     return {f"{r['type']}.{r['name']}" for r in state["resources"]}
 
 
@@ -143,17 +143,18 @@ def test_a_stop_signal_mid_apply_stops_terraform_and_the_server_and_keeps_the_st
     destroying = cli("destroy", "--env", "local")
     out, _ = destroying.communicate(timeout=WAIT_S)
     assert destroying.returncode == 0 and "stale state was removed" in out
-    assert not (tmp_path / "local" / lifecycle.STATE_FILE).exists()
+    assert not (tmp_path / "local" / deployment.STATE_FILE).exists()
 
 
 @pytest.mark.e2e
 def test_a_step_past_its_deadline_stops_naming_the_resource_in_flight_and_keeps_the_state(
     work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(terraform.TIMEOUTS, "apply", 8.0)  # the pause alone takes 15 s
+    monkeypatch.setenv("TF_VAR_pause_seconds", "90")
+    monkeypatch.setitem(terraform.TIMEOUTS, "apply", 20.0)  # ample for what comes before the pause, even when busy
     assert main(["apply", "--env", "local"]) == 2
     error = capsys.readouterr().err.strip()
-    assert error.startswith("citygate: error: terraform apply: timed out after 8s; in flight: terraform_data.pause")
+    assert error.startswith("citygate: error: terraform apply: timed out after 20s; in flight: terraform_data.pause")
     assert "state kept in" in error
     assert "aws_iam_group.before_pause" in state_addresses(work)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from citygate import lifecycle
+from citygate import account, deployment
 from citygate.cli import main
 from citygate.commands import lifecycle as commands
 from citygate.findings import Finding, GateReport, Severity
@@ -32,7 +32,7 @@ def gate_with(*findings: Finding) -> object:
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Commands work in a private .work/ and deploy the small fixture stack instead of a synth."""
-    monkeypatch.setattr(lifecycle, "WORK", tmp_path)
+    monkeypatch.setattr(account, "WORK", tmp_path)
     monkeypatch.setattr(commands, "stack_file", lambda env, no_synth: FIXTURE)
     return tmp_path
 
@@ -44,8 +44,8 @@ def test_apply_is_refused_when_the_gate_finds_violations(
     monkeypatch.setattr(commands, "gate", gate_with(violation))
     assert main(["apply", "--env", "local", "--keep-running"]) == 1
     assert "apply refused" in capsys.readouterr().out
-    assert not (work / "local" / lifecycle.STATE_FILE).exists()
-    assert not (work / "local" / lifecycle.MOTO_RECORD).exists()  # nothing deployed, nothing kept
+    assert not (work / "local" / deployment.STATE_FILE).exists()
+    assert not (work / "local" / account.MOTO_RECORD).exists()  # nothing deployed, nothing kept
 
 
 def test_apply_fails_closed_without_the_gate(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +62,7 @@ def test_apply_keep_running_then_verify_then_destroy(
     work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(commands, "gate", gate_with())
-    record = work / "local" / lifecycle.MOTO_RECORD
+    record = work / "local" / account.MOTO_RECORD
     try:
         assert main(["apply", "--env", "local", "--keep-running"]) == 0
         kept = KeptServer.find(record)
@@ -90,6 +90,6 @@ def test_apply_keep_running_then_verify_then_destroy(
         # six deployed, two of them (encryption, public access block) already removed out of band
         assert "destroyed 4 resources" in capsys.readouterr().out
         assert KeptServer.find(record) is None
-        assert json.loads((work / "local" / lifecycle.STATE_FILE).read_text())["resources"] == []
+        assert json.loads((work / "local" / deployment.STATE_FILE).read_text())["resources"] == []
     finally:
-        lifecycle.stop_kept_server("local")
+        account.stop_kept_server("local")

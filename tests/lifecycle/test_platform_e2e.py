@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from citygate.lifecycle import EMBEDDED_OVERRIDE
+from citygate.embedded_aws import EMBEDDED_OVERRIDE
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
 from citygate.live.verify import verify_deployment
