@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape
 from citygate.policy_json import as_list
 
 FAULT_PREFIX = "citygate-embedded-aws: "
+NOTE_PREFIX = "citygate-embedded-aws note: "  # not a fault: what the server did that AWS may not
 AWS_MANAGED_EBS_KEY = "alias/aws/ebs"
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
 FAULT_MESSAGE_LIMIT = 500  # characters of the exception message kept in the fault line and the 500 body
@@ -58,7 +59,7 @@ def main() -> None:
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
-    app = serialized(reporting_faults(DomainDispatcherApplication(create_backend_app)))
+    app = serialized(noting_retries(reporting_faults(DomainDispatcherApplication(create_backend_app))))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -77,6 +78,25 @@ def serialized(app: WSGIApplication) -> WSGIApplication:
             return _drained(app(environ, start_response))
 
     return handle
+
+
+def noting_retries(app: WSGIApplication) -> WSGIApplication:
+    """`app` writing one `NOTE_PREFIX retry:` line for each request an AWS SDK re-sends (its
+    `amz-sdk-request: attempt=N` header, N > 1): the evidence for why a create met its own first attempt."""
+
+    def handle(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
+        if attempt and not attempt.startswith("attempt=1;"):
+            note(f"retry: {attempt} invocation {environ.get('HTTP_AMZ_SDK_INVOCATION_ID', '?')}")
+        return app(environ, start_response)
+
+    return handle
+
+
+def note(text: str) -> None:
+    """One `NOTE_PREFIX` line in the server's log (one write: one whole line)."""
+    sys.stderr.write(f"{NOTE_PREFIX}{text}\n")
+    sys.stderr.flush()
 
 
 def reporting_faults(app: WSGIApplication) -> WSGIApplication:
@@ -190,6 +210,7 @@ def _fix_moto() -> None:
     _add_ebs_default_kms_key()
     _merge_guardduty_features()
     _fix_unknown_nacl_association()
+    _accept_retried_nacl_entry()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -288,6 +309,29 @@ def _fix_unknown_nacl_association() -> None:
         return replace(self, association_id, network_acl_id)
 
     NetworkAclBackend.replace_network_acl_association = replace_network_acl_association  # type: ignore[method-assign]
+
+
+def _accept_retried_nacl_entry() -> None:
+    """CreateNetworkAclEntry that finds the very entry it asks for (same number, direction, action,
+    protocol, CIDR, ports, ICMP) answers with that entry instead of NetworkAclEntryAlreadyExists.
+
+    An AWS SDK re-sends a request whose answer it did not get; on the embedded AWS that happens after
+    the first attempt succeeded (seen on loaded machines), and the provider then fails the whole apply on
+    its own entry.  An identical entry is exactly the requested state; any other entry with the same
+    number still gets AWS's error.
+    """
+    from moto.ec2.models.network_acls import NetworkAclBackend
+
+    create = NetworkAclBackend.create_network_acl_entry
+
+    def create_network_acl_entry(self: Any, network_acl_id: str, **wanted: Any) -> Any:
+        for entry in self.get_network_acl(network_acl_id).network_acl_entries:
+            if all(str(getattr(entry, name)) == str(value) for name, value in wanted.items()):
+                note(f"retry answered: ec2.CreateNetworkAclEntry {network_acl_id} rule {wanted.get('rule_number')}")
+                return entry
+        return create(self, network_acl_id=network_acl_id, **wanted)
+
+    NetworkAclBackend.create_network_acl_entry = create_network_acl_entry  # type: ignore[method-assign,assignment]
 
 
 if __name__ == "__main__":

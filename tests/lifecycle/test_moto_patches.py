@@ -228,3 +228,40 @@ def test_last_fault_is_none_without_a_log_or_a_fault(tmp_path: Path) -> None:
         f"{FAULT_PREFIX}500 ec2.A: KeyError: 'x' (a.py:1)\n{FAULT_PREFIX}500 iam.B: StopIteration (b.py:2)\n"
     )
     assert last_fault(log) == "500 iam.B: StopIteration (b.py:2)"
+
+
+def test_a_resent_network_acl_entry_finds_itself_and_a_different_one_is_still_refused(
+    client: Client, server: MotoServer
+) -> None:
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    entry = {
+        "NetworkAclId": acl,
+        "RuleNumber": 100,
+        "Protocol": "6",
+        "RuleAction": "allow",
+        "Egress": False,
+        "CidrBlock": "10.0.0.0/16",
+        "PortRange": {"From": 443, "To": 443},
+    }
+    ec2.create_network_acl_entry(**entry)
+    ec2.create_network_acl_entry(**entry)  # the SDK re-sending an answered request
+    entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+    assert [e["RuleNumber"] for e in entries if not e["Egress"]].count(100) == 1
+    assert server.log_file is not None and "retry answered: ec2.CreateNetworkAclEntry" in server.log_file.read_text()
+    with pytest.raises(ClientError, match="NetworkAclEntryAlreadyExists"):
+        ec2.create_network_acl_entry(**{**entry, "CidrBlock": "0.0.0.0/0"})
+    ec2.create_network_acl_entry(**{**entry, "Egress": True})  # the other direction is another entry
+
+
+def test_a_resent_request_is_noted_in_the_log_and_is_no_fault(client: Client, server: MotoServer) -> None:
+    ec2 = client("ec2")
+
+    def resend(request: Any, **_: Any) -> None:
+        request.headers["amz-sdk-request"] = "attempt=2; max=3"
+
+    ec2.meta.events.register("before-send.ec2.DescribeVpcs", resend)
+    ec2.describe_vpcs()
+    assert server.log_file is not None and "note: retry: attempt=2; max=3" in server.log_file.read_text()
+    assert last_fault(server.log_file) is None or "retry" not in (last_fault(server.log_file) or "")
