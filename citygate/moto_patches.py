@@ -211,6 +211,7 @@ def _fix_moto() -> None:
     _merge_guardduty_features()
     _fix_unknown_nacl_association()
     _accept_retried_nacl_entry()
+    _accept_retried_group_rules()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -332,6 +333,56 @@ def _accept_retried_nacl_entry() -> None:
         return create(self, network_acl_id=network_acl_id, **wanted)
 
     NetworkAclBackend.create_network_acl_entry = create_network_acl_entry  # type: ignore[method-assign,assignment]
+
+
+def _accept_retried_group_rules() -> None:
+    """AuthorizeSecurityGroupIngress/Egress whose every rule is already on the group answers with those
+    rules instead of InvalidPermission.Duplicate: the re-sent request of `_accept_retried_nacl_entry`, for
+    security-group rules.  A request that adds anything new still gets AWS's error for its duplicates."""
+    from moto.ec2.exceptions import InvalidPermissionDuplicateError
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+
+    def accepting(direction: str) -> Any:
+        authorize = getattr(SecurityGroupBackend, f"authorize_security_group_{direction}")
+
+        def authorize_security_group(self: Any, **request: Any) -> Any:
+            try:
+                return authorize(self, **request)
+            except InvalidPermissionDuplicateError:
+                found = _rules_already_there(self, direction, request)
+                if found is None:
+                    raise
+                note(f"retry answered: ec2.AuthorizeSecurityGroup{direction.title()} {request['group_name_or_id']}")
+                return found
+
+        return authorize_security_group
+
+    for direction in ("ingress", "egress"):
+        setattr(SecurityGroupBackend, f"authorize_security_group_{direction}", accepting(direction))
+
+
+def _rules_already_there(backend: Any, direction: str, request: dict[str, Any]) -> tuple[list[Any], Any] | None:
+    """(the group's rules equal to every rule `request` asks for, the group), or None if one is missing."""
+    group = backend.get_security_group_by_name_or_id(request["group_name_or_id"], request.get("vpc_id"))
+    if group is None or not isinstance(request.get("ip_ranges") or [], list):
+        return None
+    wanted = list(
+        backend._iterate_security_rules(
+            request["ip_protocol"],
+            group.group_id,
+            request["from_port"],
+            request["to_port"],
+            request.get("ip_ranges") or [],
+            backend._add_source_group(request.get("source_groups"), request.get("vpc_id")),
+            request.get("prefix_list_ids") or [],
+            is_egress=direction == "egress",
+            tags=request.get("sgrule_tags") or {},
+        )
+    )
+    existing = group.egress_rules if direction == "egress" else group.ingress_rules
+    if not wanted or any(rule not in existing for rule in wanted):
+        return None
+    return [next(rule for rule in existing if rule == asked) for asked in wanted], group
 
 
 if __name__ == "__main__":

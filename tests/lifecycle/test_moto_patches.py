@@ -265,3 +265,27 @@ def test_a_resent_request_is_noted_in_the_log_and_is_no_fault(client: Client, se
     ec2.describe_vpcs()
     assert server.log_file is not None and "note: retry: attempt=2; max=3" in server.log_file.read_text()
     assert last_fault(server.log_file) is None or "retry" not in (last_fault(server.log_file) or "")
+
+
+def test_a_resent_group_rule_finds_itself_and_a_request_adding_more_is_still_a_duplicate(
+    client: Client, server: MotoServer
+) -> None:
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="resent", Description="resent", VpcId=vpc)["GroupId"]
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+    for direction in ("ingress", "egress"):
+        authorize = getattr(ec2, f"authorize_security_group_{direction}")
+        authorize(GroupId=group, IpPermissions=[https])
+        again = authorize(GroupId=group, IpPermissions=[https])  # the SDK re-sending an answered request
+        assert again["Return"] is True and len(again["SecurityGroupRules"]) == 1
+    permissions = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    assert [p["IpRanges"] for p in permissions if p.get("FromPort") == 443] == [[{"CidrIp": "10.0.0.0/16"}]]
+    assert (
+        server.log_file is not None
+        and "retry answered: ec2.AuthorizeSecurityGroupIngress" in server.log_file.read_text()
+    )
+    with pytest.raises(ClientError, match=r"InvalidPermission\.Duplicate"):
+        ec2.authorize_security_group_ingress(
+            GroupId=group, IpPermissions=[{**https, "IpRanges": [{"CidrIp": "10.0.0.0/16"}, {"CidrIp": "10.1.0.0/16"}]}]
+        )
