@@ -24,6 +24,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK_ENV = "CITYGATE_WORK_DIR"
+SERVER_PREFIX = "citygate-embedded-aws"  # its fault lines and its notes both start so
 STAGE_LINE = re.compile(r"^\[up\] (?P<stage>[a-z]+): ")
 
 
@@ -34,6 +35,7 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)
     last_lines: list[str] = field(default_factory=list)
+    server_notes: list[str] = field(default_factory=list)  # the embedded AWS's fault and note lines
 
 
 def busy_loops(count: int) -> list[subprocess.Popen[bytes]]:
@@ -82,7 +84,15 @@ def one_run(timeout: float, keep_output: Path) -> Run:
         seconds = time.monotonic() - started
         time.sleep(2)  # a process that is stopping gets its moment before it counts as left over
         leftovers = processes_of(work_dir)
-    return Run(code, seconds, stages, leftovers, lines)
+        notes = server_notes(Path(work_dir) / "local" / "moto.log")
+    return Run(code, seconds, stages, leftovers, lines, notes)
+
+
+def server_notes(log: Path) -> list[str]:
+    """The embedded AWS's own lines about the run: faults, re-sent requests, re-sends it answered."""
+    if not log.is_file():
+        return []
+    return [line.rstrip() for line in log.read_text(errors="replace").splitlines() if line.startswith(SERVER_PREFIX)]
 
 
 def main() -> int:
@@ -105,6 +115,8 @@ def main() -> int:
             print(f"run {number}/{args.runs}: {verdict} in {run.seconds:.0f}s: {stages}", flush=True)
             for leftover in run.leftovers:
                 print(f"  left running: {leftover}", flush=True)
+            for line in run.server_notes:
+                print(f"  embedded AWS: {line}", flush=True)
             if run.code != 0:
                 print("  last lines:\n    " + "\n    ".join(run.last_lines[-8:]), flush=True)
     finally:
