@@ -38,6 +38,7 @@ def test_override_sets_test_credentials_and_moto_flags(tmp_path: Path) -> None:
     ):
         assert provider[flag] is True
     assert "region" not in provider  # the stack's own region stays
+    assert provider["max_retries"] == 2  # a 500 from the embedded AWS is a defect: fail fast, never retry for minutes
 
 
 def test_override_replaces_the_backend_with_local_state(tmp_path: Path) -> None:
