@@ -77,12 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with stop_signals_raise():
             result = cli.main(args=args, prog_name="citygate", standalone_mode=False)
-    except Stopped as exc:  # a signal names no place of its own: the command it stopped is the place
-        if exc.where is None and args and args[0] in COMMANDS:
-            exc.where = args[0]
-        click.echo(f"citygate: error: {exc.line()}", err=True)
-        return EXIT_ERROR
     except CitygateError as exc:
+        if isinstance(exc, Stopped) and exc.where is None and args and args[0] in COMMANDS:
+            exc.where = args[0]  # a signal names no place of its own: the command it stopped is the place
         click.echo(f"citygate: error: {exc.line()}", err=True)
         return EXIT_ERROR
     except click.exceptions.Exit as exc:

@@ -93,11 +93,8 @@ def _arm() -> None:
 
 
 @contextmanager
-def deadline(stage: str, seconds: float | None) -> Iterator[Deadline | None]:
-    """Bound the block to `seconds` (None: no bound of its own); raises StageTimeout naming `stage`."""
-    if seconds is None:
-        yield None
-        return
+def deadline(stage: str, seconds: float) -> Iterator[Deadline]:
+    """Bound the block to `seconds`; raises StageTimeout naming `stage`."""
     if seconds <= 0:
         raise StageTimeout(f"timeout must be positive, got {seconds:g}s", where=stage)
     bound = Deadline(stage, seconds, time.monotonic() + seconds)

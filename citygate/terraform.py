@@ -54,6 +54,7 @@ class Terraform:
         log = self.log_path(step)
         log.parent.mkdir(parents=True, exist_ok=True)
         stderr_log = log.with_suffix(".stderr.log")
+        full_log = stderr_log if step in DATA_STEPS else log  # what a user opens when the step fails
         started = time.monotonic()
         with _stdout_sink(step, log) as stdout, stderr_log.open("w+") as stderr:
             try:
@@ -65,15 +66,14 @@ class Terraform:
                     stdout=stdout,
                     stderr=stderr,
                     timeout=TIMEOUTS[step],
-                    progress=lambda: _progress(stdout, log),
+                    progress=lambda: _progress(stdout, full_log),
                 )
             finally:
                 self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
             output = _read(stdout)
             if code != 0:
                 line = failure_line(output, _read(stderr))
-                where_logged = log if step not in DATA_STEPS else stderr_log
-                raise CitygateError(f"{line}; full log: {where_logged}", where=f"terraform {step}")
+                raise CitygateError(f"{line}; full log: {full_log}", where=f"terraform {step}")
         return output
 
     def init(self) -> None:
