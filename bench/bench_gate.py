@@ -5,7 +5,8 @@
 Without --plan the prod environment is synthesized and planned on the embedded AWS first.
 Synthetic plans repeat the compliant platform fixture (every control's resources, joined by
 references) until they hold N resources.  Goals: Rego <= 100 ms on prod, <= 1 s at 10,000
-resources, linear growth; `check` total <= slowest engine + 10 %.
+resources, linear growth.  The gate's own overhead over its slowest engine is
+`bench/bench_gate_overhead.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from citygate.engines.base import GateInput  # noqa: E402
 from citygate.engines.policyset import load_policy_set  # noqa: E402
 from citygate.engines.rego import compile_policies, evaluate  # noqa: E402
-from citygate.gate import make_engine, run_gate  # noqa: E402
+from citygate.gate import make_engine  # noqa: E402
 from citygate.inputs import load_plan  # noqa: E402
 
 TEMPLATE = ROOT / "tests" / "fixtures" / "plans" / "compliant-platform.json"
@@ -134,18 +135,10 @@ def main() -> int:
         f"rego per resource: {', '.join(f'{p:.1f} us' for p in per_resource)} (max/min {spread:.2f}; linear if close to 1)"
     )
 
-    report = run_gate(load_plan(plans["prod"], environment="prod"), plans["prod"], ("rego", "checkov", "trivy"))
-    slowest = max(run.seconds for run in report.engines)
-    print(
-        f"check on prod: total {report.seconds:.2f} s, slowest engine {slowest:.2f} s "
-        f"({' '.join(f'{r.engine}={r.seconds:.2f}s' for r in report.engines)}); overhead {report.seconds / slowest - 1:+.1%} (goal <= +10 %)"
-    )
     prod_rego = rows[0][3]
     big_rego = next((r[3] for r in rows if r[0] == f"synthetic-{max(sizes)}"), float("nan"))
-    goals = [prod_rego <= 0.1, big_rego <= 1.0, report.seconds <= slowest * 1.1]
-    print(
-        f"goals: prod rego <= 100 ms {goals[0]}; {max(sizes)} rego <= 1 s {goals[1]}; check <= slowest + 10 % {goals[2]}"
-    )
+    goals = [prod_rego <= 0.1, big_rego <= 1.0]
+    print(f"goals: prod rego <= 100 ms {goals[0]}; {max(sizes)} rego <= 1 s {goals[1]}")
     print(f"median rego/resource {statistics.median(per_resource):.1f} us")
     return 0 if all(goals) else 1
 

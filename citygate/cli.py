@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "check",
         "Run the gate (Rego, Checkov, Trivy) on a plan, synth dir, manifests or workflows.",
     ),
+    "exceptions": ("exceptions", "exceptions", "List the exception register with the days each entry has left."),
     "deploy": (
         "deploy",
         "deploy",

@@ -3,14 +3,16 @@
 Each domain owner keeps one YAML file in `policies/controls/`; they merge into one `Catalogue`,
 validated against `policies/controls/schema.json`.  The gate maps every engine's rule ids (ours,
 Checkov's, Trivy's) to control ids through it; the reporters and Gherkin specs read titles and
-framework mappings from it.
+framework mappings from it.  A file may also declare scanner rules `not_applicable` to this platform,
+with the reason a reviewer signs: the gate then records their failures as decided instead of blocking.
+A rule is either enforced by a control or not applicable, never both and never declared twice.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,14 +41,42 @@ class Control:
     stages: tuple[str, ...]
     notes: str = ""
     file: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)  # values its rules read, e.g. bounds
+    twins: dict[str, str] = field(default_factory=dict)  # scanner rule -> our rule checking the same
+
+    def own_rules(self) -> tuple[str, ...]:
+        return tuple(rule for rule in self.rules if rule.startswith("CG-"))
+
+    def twin(self, scanner_rule: str) -> str | None:
+        """Our rule that checks what `scanner_rule` checks: the only one we have, or the one `twins` names."""
+        own = self.own_rules()
+        return own[0] if len(own) == 1 else self.twins.get(scanner_rule)
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """Scanner rules that check something this platform does not have or need, and why."""
+
+    rules: tuple[str, ...]
+    reason: str
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogueFile:
+    """What one catalogue file declares."""
+
+    controls: list[Control]
+    not_applicable: list[NotApplicable]
 
 
 class Catalogue:
-    """All controls by id, and the reverse index rule id -> control ids."""
+    """All controls by id, the reverse index rule id -> control ids, and the rules declared not applicable."""
 
-    def __init__(self, controls: list[Control]) -> None:
+    def __init__(self, controls: list[Control], not_applicable: list[NotApplicable] | None = None) -> None:
         self.controls: dict[str, Control] = {}
         self._by_rule: dict[str, list[str]] = {}
+        self._not_applicable: dict[str, NotApplicable] = {}
         for control in controls:
             if control.id in self.controls:
                 other = self.controls[control.id].file
@@ -54,6 +84,21 @@ class Catalogue:
             self.controls[control.id] = control
             for rule in control.rules:
                 self._by_rule.setdefault(rule, []).append(control.id)
+        for declaration in not_applicable or []:
+            for rule in declaration.rules:
+                self._declare_not_applicable(rule, declaration)
+
+    def _declare_not_applicable(self, rule: str, declaration: NotApplicable) -> None:
+        """A rule enforced by a control, or declared twice, would make the verdict depend on order."""
+        if rule in self._by_rule:
+            enforced_by = ", ".join(self._by_rule[rule])
+            raise CitygateError(
+                f"rule {rule} is declared not applicable but {enforced_by} enforces it", declaration.file
+            )
+        if rule in self._not_applicable:
+            other = self._not_applicable[rule].file
+            raise CitygateError(f"rule {rule} is declared not applicable twice (also in {other})", declaration.file)
+        self._not_applicable[rule] = declaration
 
     def __iter__(self) -> Iterator[Control]:
         return iter(self.controls.values())
@@ -71,6 +116,11 @@ class Catalogue:
     def rules(self) -> set[str]:
         return set(self._by_rule)
 
+    def not_applicable(self, rule_id: str) -> str | None:
+        """Why a scanner rule does not apply to this platform; None when the catalogue says it does."""
+        declaration = self._not_applicable.get(rule_id)
+        return declaration.reason if declaration else None
+
 
 @cache
 def _schema(directory: Path) -> dict[str, Any]:
@@ -82,8 +132,8 @@ def _schema(directory: Path) -> dict[str, Any]:
     return schema
 
 
-def load_file(path: Path, schema: dict[str, Any]) -> list[Control]:
-    """The controls of one catalogue file, validated; a bad file fails closed."""
+def load_file(path: Path, schema: dict[str, Any]) -> CatalogueFile:
+    """The controls and not-applicable declarations of one catalogue file, validated; a bad file fails closed."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -92,7 +142,13 @@ def load_file(path: Path, schema: dict[str, Any]) -> list[Control]:
     if error is not None:
         location = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise CitygateError(f"invalid controls at {location}: {error.message}", str(path))
-    return [_control(entry, str(path)) for entry in document["controls"]]
+    return CatalogueFile(
+        controls=[_control(entry, str(path)) for entry in document["controls"]],
+        not_applicable=[
+            NotApplicable(rules=tuple(entry["rules"]), reason=" ".join(entry["reason"].split()), file=str(path))
+            for entry in document.get("not_applicable", [])
+        ],
+    )
 
 
 def _control(entry: dict[str, Any], file: str) -> Control:
@@ -106,6 +162,8 @@ def _control(entry: dict[str, Any], file: str) -> Control:
         stages=tuple(entry["stages"]),
         notes=entry.get("notes", "").strip(),
         file=file,
+        parameters=dict(entry.get("parameters", {})),
+        twins=dict(entry.get("twins", {})),
     )
 
 
@@ -116,4 +174,8 @@ def load_catalogue(directory: Path = CONTROLS_DIR) -> Catalogue:
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise CitygateError("no controls catalogue files (*.yaml)", str(directory))
-    return Catalogue([control for file in files for control in load_file(file, schema)])
+    loaded = [load_file(file, schema) for file in files]
+    return Catalogue(
+        [control for found in loaded for control in found.controls],
+        [declaration for found in loaded for declaration in found.not_applicable],
+    )

@@ -29,9 +29,14 @@ class Severity(IntEnum):
 class Finding:
     """One rule's verdict on one resource.
 
-    `status` is "fail" (a violation), "warn" (advisory, never fails the gate) or "pass" where an
-    engine reports passes.  `controls` are catalogue control ids (CG-...); `fix` is the remediation
-    shown to the author.
+    `status` is "fail" (a violation), "warn" (advisory, never fails the gate) or "pass" (a proof:
+    our policy judged the resource compliant, `message` says why).  `controls` are catalogue
+    control ids (CG-...); `fix` is the remediation shown to the author.
+
+    A failing finding stops failing only when it is resolved, and the report says how and why:
+    `dismissed` (our policy proved the control on the same resource; `reason` is the evidence),
+    `excepted` (an entry of the exception register names it; `exception` is its id) or
+    `not_applicable` (the catalogue declares the rule not applicable; `reason` says why).
     """
 
     id: str  # rule id: CG-S3-001, CKV_AWS_19, AVD-AWS-0088, ...
@@ -40,12 +45,17 @@ class Finding:
     status: str
     resource: str  # Terraform address, Kind/namespace/name, Kind/name, Workflow/file
     message: str
-    engine: str  # rego | checkov | trivy | opa | schema | reachability | waivers
+    engine: str  # rego | opa | schema | reachability | irsa | checkov | trivy | exceptions
     controls: list[str] = field(default_factory=list)
     file: str = ""
     fix: str = ""
-    waived: bool = False
-    waiver: str = ""  # the waiver id that covered it
+    resolution: str = ""  # "" | dismissed | excepted | not_applicable
+    reason: str = ""
+    exception: str = ""  # the exception-register entry that covers it
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.resolution)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,8 +68,9 @@ class Finding:
             "message": self.message,
             "controls": list(self.controls),
             "engine": self.engine,
-            "waived": self.waived,
-            "waiver": self.waiver,
+            "resolution": self.resolution,
+            "reason": self.reason,
+            "exception": self.exception,
             "fix": self.fix,
         }
 
@@ -73,6 +84,7 @@ class EngineRun:
     findings: int
     status: str = "ok"  # ok | skipped | error
     detail: str = ""
+    proofs: int = 0  # resources our policy proved compliant (evidence for dismissals)
 
 
 @dataclass
@@ -88,8 +100,11 @@ class GateReport:
     seconds: float = 0.0
 
     def failing(self) -> list[Finding]:
-        """Unwaived violations at or above the --fail-on threshold: these make the exit code 1."""
-        return [f for f in self.findings if f.status == "fail" and not f.waived and f.severity >= self.fail_on]
+        """Unresolved violations at or above the --fail-on threshold: these make the exit code 1."""
+        return [f for f in self.findings if f.status == "fail" and not f.resolved and f.severity >= self.fail_on]
+
+    def unresolved_warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "warn" and not f.resolved]
 
     @property
     def exit_code(self) -> int:

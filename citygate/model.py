@@ -10,7 +10,7 @@ document is sent to an OPA server), so this shape is the policy contract:
       "source": "plan" | "synth" | "manifests" | "workflows",
       "environment": "prod" | ... | "",
       "resources": [ {address, type, name, mode, module, index, provider, file, actions,
-                      values, unknown, references}, ... ],
+                      values, unknown, references, configured}, ... ],
     }
 
 - `values` holds the attribute values known now (for plans: `change.after`, or `values` for
@@ -19,6 +19,11 @@ document is sent to an OPA server), so this shape is the policy contract:
 - `references` maps an attribute path to the addresses it refers to ("bucket": ["aws_s3_bucket.raw"]),
   from the plan's `configuration` expressions or from `${...}` tokens in synthesized JSON, so split
   resources (aws_s3_bucket_* of provider 5.x) can be joined to their bucket before apply.
+- `configured` lists the attribute paths the author wrote ("server_side_encryption.0.enabled"; a
+  `dynamic` block counts as written whole), or is null when the input does not say (synthesized
+  JSON holds only what was written; Kubernetes and workflow inputs have no provider defaults).  An
+  attribute known only after apply that the configuration never writes takes the provider's
+  default, so a policy judges that default instead of giving up.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class Resource:
     provider: str = ""
     file: str = ""  # the input file the resource came from
     actions: tuple[str, ...] = ()  # plan actions: create, update, delete, no-op, read
+    configured: tuple[str, ...] | None = None  # attribute paths the author wrote; None: not known
 
     def to_input(self) -> dict[str, Any]:
         return {
@@ -60,6 +66,7 @@ class Resource:
             "values": self.values,
             "unknown": list(self.unknown),
             "references": {k: list(v) for k, v in self.references.items()},
+            "configured": None if self.configured is None else list(self.configured),
         }
 
 

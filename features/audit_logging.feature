@@ -5,38 +5,39 @@ Feature: Audit logging and threat detection
   GuardDuty watches the account and the cluster's audit logs; AWS Config keeps recording every
   resource between deployments; the EKS control plane sends its audit logs.
 
-  @CG-AUD-1 @FSBP-CloudTrail.1 @FSBP-CloudTrail.2 @FSBP-CloudTrail.4 @CIS-AWS-3.1 @CIS-AWS-3.2 @CIS-AWS-3.5
-  Scenario: CloudTrail records every region, validates its log files and encrypts them with our key
+  @CG-AUD-1
+  Scenario: CloudTrail records every region, validates its log files, encrypts them with our key and sends them to CloudWatch Logs
     Given resources of type "aws_cloudtrail"
     Then "is_multi_region_trail" must be "true"
     And "enable_log_file_validation" must be "true"
     And "include_global_service_events" must be "true"
     And "kms_key_id" must reference a "aws_kms_key"
+    And "cloud_watch_logs_group_arn" must reference a "aws_cloudwatch_log_group"
 
-  @CG-AUD-2 @FSBP-GuardDuty.1
+  @CG-AUD-2
   Scenario: GuardDuty is enabled
     Given resources of type "aws_guardduty_detector"
     Then "enable" must be "true"
 
-  @CG-AUD-2 @FSBP-GuardDuty.5
+  @CG-AUD-2
   Scenario: GuardDuty reads the cluster's audit logs
     Given resources of type "aws_guardduty_detector"
     Then each must have a "aws_guardduty_detector_feature" attached through "detector_id"
     When their "name" is "EKS_AUDIT_LOGS"
     Then "status" must be "ENABLED"
 
-  @CG-AUD-3 @FSBP-Config.1 @CIS-AWS-3.3
+  @CG-AUD-3
   Scenario: AWS Config records every supported resource, global ones included
     Given resources of type "aws_config_configuration_recorder"
     Then "recording_group.all_supported" must be "true"
     And "recording_group.include_global_resource_types" must be "true"
 
-  @CG-AUD-3 @FSBP-Config.1
+  @CG-AUD-3
   Scenario: The AWS Config recorder is running
     Given resources of type "aws_config_configuration_recorder_status"
     Then "is_enabled" must be "true"
 
-  @CG-AUD-4 @FSBP-EKS.8 @CIS-EKS-2.1.1
+  @CG-AUD-4
   Scenario: The EKS control plane sends its API, audit and authenticator logs
     Given resources of type "aws_eks_cluster"
     Then "enabled_cluster_log_types" must include "audit"

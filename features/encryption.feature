@@ -5,7 +5,7 @@ Feature: Encryption at rest and in transit
   rotate (so access is governed by our key policy and can be revoked), and databases refuse
   unencrypted connections.
 
-  @CG-ENC-1 @CG-ENC-3 @CG-ENC-4 @CG-ENC-6 @CG-ENC-7 @CG-ENC-8 @FSBP-Kinesis.1
+  @CG-ENC-1 @CG-ENC-3 @CG-ENC-4 @CG-ENC-6 @CG-ENC-7 @CG-ENC-8
   Scenario Outline: Every <what> is encrypted with one of our customer-managed KMS keys
     Given resources of type "<type>"
     Then "<key>" must reference a "aws_kms_key"
@@ -25,7 +25,7 @@ Feature: Encryption at rest and in transit
     And "rule.apply_server_side_encryption_by_default.sse_algorithm" must be "aws:kms"
     And "rule.apply_server_side_encryption_by_default.kms_master_key_id" must reference a "aws_kms_key"
 
-  @CG-ENC-2 @FSBP-RDS.27 @CIS-AWS-2.3.1
+  @CG-ENC-2
   Scenario: Every Aurora cluster encrypts its storage with one of our KMS keys
     Given resources of type "aws_rds_cluster"
     Then "storage_encrypted" must be "true"
@@ -36,7 +36,7 @@ Feature: Encryption at rest and in transit
     Given resources of type "aws_dynamodb_table"
     Then "server_side_encryption.enabled" must be "true"
 
-  @CG-ENC-4 @FSBP-Kinesis.1
+  @CG-ENC-4
   Scenario: Every Kinesis stream encrypts records with KMS
     Given resources of type "aws_kinesis_stream"
     Then "encryption_type" must be "KMS"
@@ -46,24 +46,24 @@ Feature: Encryption at rest and in transit
     Given resources of type "aws_ecr_repository"
     Then "encryption_configuration.encryption_type" must be "KMS"
 
-  @CG-ENC-5 @FSBP-EC2.7 @CIS-AWS-2.2.1
+  @CG-ENC-5
   Scenario: New EBS volumes in the account are encrypted by default
     Given resources of type "aws_ebs_encryption_by_default"
     Then "enabled" must be "true"
 
-  @CG-ENC-5 @FSBP-EC2.3
+  @CG-ENC-5
   Scenario: Node volumes are encrypted with one of our KMS keys
     Given resources of type "aws_launch_template"
     Then "block_device_mappings.ebs.encrypted" must be "true"
     And "block_device_mappings.ebs.kms_key_id" must reference a "aws_kms_key"
 
-  @CG-ENC-9 @FSBP-EKS.3 @CIS-EKS-5.3.1
+  @CG-ENC-9
   Scenario: Kubernetes secrets are envelope-encrypted with one of our KMS keys
     Given resources of type "aws_eks_cluster"
     Then "encryption_config.resources" must include "secrets"
     And "encryption_config.provider.key_arn" must reference a "aws_kms_key"
 
-  @CG-ENC-10 @FSBP-KMS.4 @CIS-AWS-3.6
+  @CG-ENC-10
   Scenario: Every customer-managed KMS key rotates automatically
     Given resources of type "aws_kms_key"
     Then "enable_key_rotation" must be "true"
@@ -73,3 +73,16 @@ Feature: Encryption at rest and in transit
     Given resources of type "aws_rds_cluster"
     Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
     And "parameter[name=rds.force_ssl].value" must be "1"
+
+  @CG-ENC-11
+  Scenario: Plain SSM parameters are only non-secret configuration under a config path
+    Given resources of type "aws_ssm_parameter" where present
+    When their "type" is "String"
+    Then "name" must match "(.*/)?config/.+"
+    And "name" must not match "(?i).*(password|passwd|passphrase|secret|token|credential|private[-_]?key|api[-_]?key|access[-_]?key|signing[-_]?key).*"
+
+  @CG-ENC-11
+  Scenario: SecureString SSM parameters are encrypted with one of our KMS keys
+    Given resources of type "aws_ssm_parameter" where present
+    When their "type" is "SecureString"
+    Then "key_id" must reference a "aws_kms_key"

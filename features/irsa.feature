@@ -1,4 +1,4 @@
-@irsa @CIS-EKS-5.2.1
+@irsa
 Feature: Workload identities (IAM roles for service accounts)
   Risk: a compromised pod borrows the node's role, or any pod in the cluster assumes another
   workload's role. Each workload gets its own IAM role through the cluster's OIDC provider, and a

@@ -5,7 +5,7 @@ Feature: Least privilege in IAM
   Policy documents hold ARNs known only after apply, so these are proven on the live account.
   Secrets rotate automatically, so a leaked one stops working within the rotation period.
 
-  @live @CG-IAM-3 @FSBP-IAM.1 @CIS-AWS-1.15
+  @live @CG-IAM-3
   Scenario Outline: No <what> allows every action
     Given resources of type "<type>" where present
     Then "policy.Statement[Effect=Allow].Action" must not be "*"
@@ -30,9 +30,21 @@ Feature: Least privilege in IAM
     Given resources of type "aws_iam_role_policy_attachment" where present
     Then "policy_arn" must not be "arn:aws:iam::aws:policy/AdministratorAccess"
 
-  @CG-IAM-5 @FSBP-SecretsManager.1
+  @CG-IAM-6
+  Scenario: No KMS key policy allows every AWS principal to use the key
+    Given resources of type "aws_kms_key"
+    Then "policy.Statement[Effect=Allow].Principal" must not be "*"
+    And "policy.Statement[Effect=Allow].Principal.AWS" must not be "*"
+
+  @CG-IAM-5
   Scenario: Every Secrets Manager secret rotates automatically
     Given resources of type "aws_secretsmanager_secret"
     Then each must have a "aws_secretsmanager_secret_rotation" attached through "secret_id"
     And "rotation_lambda_arn" must be set
     And "rotation_rules.automatically_after_days" must be at least "1"
+
+  @CG-IAM-7
+  Scenario: Node launch templates require IMDSv2 session tokens within two network hops
+    Given resources of type "aws_launch_template"
+    Then "metadata_options.http_tokens" must be "required"
+    And "metadata_options.http_put_response_hop_limit" must be one of "1, 2"

@@ -3,17 +3,17 @@ Feature: Software supply chain: images
   Risk: a tag is silently repointed to a different image, or an image with known vulnerabilities
   reaches the cluster. Image tags are immutable and every image is scanned when pushed.
 
-  @CG-SC-1 @FSBP-ECR.2
+  @CG-SC-1
   Scenario: Image tags cannot be overwritten
     Given resources of type "aws_ecr_repository"
     Then "image_tag_mutability" must be "IMMUTABLE"
 
-  @CG-SC-2 @FSBP-ECR.1 @CIS-EKS-5.1.1
+  @CG-SC-2
   Scenario: Every image is scanned on push
     Given resources of type "aws_ecr_repository"
     Then "image_scanning_configuration.scan_on_push" must be "true"
 
-  @CG-SC-3 @FSBP-ECR.3
+  @CG-SC-3
   Scenario: Every repository expires old images by a lifecycle policy
     Given resources of type "aws_ecr_repository"
     Then each must have a "aws_ecr_lifecycle_policy" attached through "repository"

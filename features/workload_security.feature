@@ -9,7 +9,7 @@ Feature: Workload security on the cluster
   carry the IAM role they are meant to; traffic is denied unless a policy allows it; the public
   entry is HTTPS-only behind the WAF. Judged on every overlay (local, dev, staging, prod).
 
-  @CG-K8S-1 @CIS-EKS-4.2.1 @CIS-EKS-4.2.2 @CIS-EKS-4.2.3 @CIS-EKS-4.2.4 @CIS-EKS-4.2.5
+  @CG-K8S-1
   Scenario Outline: The <namespace> namespace enforces, audits and warns on the restricted Pod Security Standard
     Given resources of type "Namespace"
     When their "metadata.name" is "<namespace>"
@@ -23,7 +23,7 @@ Feature: Workload security on the cluster
       | production    |
       | data-pipeline |
 
-  @CG-K8S-2 @CG-K8S-3 @CG-K8S-4 @CG-K8S-5 @CG-K8S-6 @CIS-EKS-4.2.1 @CIS-EKS-4.2.5 @CIS-EKS-4.2.6
+  @CG-K8S-2 @CG-K8S-3 @CG-K8S-4 @CG-K8S-5 @CG-K8S-6
   Scenario Outline: Every <kind>'s containers run unprivileged, as non-root, on a read-only root filesystem
     Given resources of type "<kind>" where present
     Then "<pod>.securityContext.runAsNonRoot" must be "true"
@@ -80,13 +80,13 @@ Feature: Workload security on the cluster
       | Job         | spec.template.spec                  |
       | CronJob     | spec.jobTemplate.spec.template.spec |
 
-  @CG-K8S-18 @CIS-EKS-4.4.2
+  @CG-K8S-18
   Scenario: Secrets in the manifests carry no values
     Given resources of type "Secret" where present
     Then "data" must be empty
     And "stringData" must be empty
 
-  @CG-K8S-7 @CG-K8S-8 @CIS-EKS-5.1.1
+  @CG-K8S-7 @CG-K8S-8
   Scenario Outline: Every <kind> runs images from our ECR pinned by digest, within resource limits
     Given resources of type "<kind>" where present
     Then "<pod>.containers.image" must match "[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9._/-]+@sha256:[0-9a-f]{64}"
@@ -102,32 +102,32 @@ Feature: Workload security on the cluster
       | Job         | spec.template.spec                  |
       | CronJob     | spec.jobTemplate.spec.template.spec |
 
-  @CG-K8S-9 @CG-IAM-2 @CIS-EKS-5.2.1
+  @CG-K8S-9 @CG-IAM-2
   Scenario: Service accounts that call AWS name exactly one IAM role
     Given resources of type "ServiceAccount"
     When their "metadata.annotations["eks.amazonaws.com/role-arn"]" is set
     Then there must be at least one such resource
     And "metadata.annotations["eks.amazonaws.com/role-arn"]" must match "arn:aws:iam::[0-9]{12}:role/[\w+=,.@/-]+"
 
-  @CG-K8S-10 @CIS-EKS-4.1.6
+  @CG-K8S-10
   Scenario: Serving pods do not mount a Kubernetes API token they never use
     Given resources of type "Deployment"
     When their "metadata.namespace" is "production"
     Then there must be at least one such resource
     And "spec.template.spec.automountServiceAccountToken" must be "false"
 
-  @CG-K8S-11 @CIS-EKS-4.1.1
+  @CG-K8S-11
   Scenario: No workload is bound to cluster-admin
     Given resources of type "ClusterRoleBinding, RoleBinding" where present
     Then "roleRef.name" must not be "cluster-admin"
 
-  @CG-K8S-11 @CIS-EKS-4.1.3
+  @CG-K8S-11
   Scenario: No role grants every verb on every resource
     Given resources of type "ClusterRole, Role" where present
     Then "rules.verbs" must not be "*"
     And "rules.resources" must not be "*"
 
-  @CG-K8S-12 @CIS-EKS-4.3.2
+  @CG-K8S-12
   Scenario Outline: The <namespace> namespace denies all traffic unless a policy allows it
     Given resources of type "NetworkPolicy"
     When their address matches "NetworkPolicy/<namespace>/default-deny-all"
@@ -143,7 +143,7 @@ Feature: Workload security on the cluster
       | production    |
       | data-pipeline |
 
-  @CG-K8S-13 @CIS-EKS-5.4.5
+  @CG-K8S-13
   Scenario: The public Ingress listens on HTTPS only, with a TLS 1.2+ policy, behind the WAF
     Given resources of type "Ingress"
     Then "metadata.annotations["alb.ingress.kubernetes.io/listen-ports"].HTTPS" must be "443"

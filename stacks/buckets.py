@@ -96,8 +96,9 @@ class SecureBucket(ResourceGroup):
             S3BucketLoggingA(
                 self,
                 "logging",
-                bucket=bucket_id,
-                target_bucket=logs_to.bucket.id,
+                # By name, which the plan already knows, so scanners reading values alone see the link.
+                bucket=self.bucket.bucket,
+                target_bucket=logs_to.bucket.bucket,
                 target_prefix=f"s3/{self.name}/",
                 depends_on=[logs_to.policy],  # S3 checks the target grants log delivery
             )

@@ -1,10 +1,14 @@
 """The EKS cluster: private API endpoint, KMS-encrypted secrets, all control-plane logs, private nodes.
 
+The VPC CNI add-on runs its network policy agent, so the workloads' NetworkPolicies are enforced.
+
 Nodes come from a launch template whose volumes are encrypted gp3 and whose instance metadata
 service requires IMDSv2 with a hop limit of 1, so pods cannot borrow the node's credentials.
 """
 
 from __future__ import annotations
+
+import json
 
 from cdktf import Fn, TerraformLocal
 from cdktf_cdktf_provider_aws.eks_addon import EksAddon
@@ -33,6 +37,8 @@ CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 # Add-ons that run pods, so they wait for the node group.
 _ADDONS_NEEDING_NODES = ("coredns", "aws-ebs-csi-driver")
+# The VPC CNI enforces NetworkPolicies only with its network policy agent on (off by default).
+ADDON_CONFIGURATION = {"vpc-cni": {"enableNetworkPolicy": "true"}}
 
 
 def _service_role(
@@ -109,6 +115,7 @@ class Cluster(Construct):
                 addon.replace("-", "_"),
                 cluster_name=self.cluster.name,
                 addon_name=addon,
+                configuration_values=json.dumps(ADDON_CONFIGURATION[addon]) if addon in ADDON_CONFIGURATION else None,
                 service_account_role_arn=service_account_roles.get(addon),
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",

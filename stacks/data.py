@@ -98,10 +98,14 @@ class Data(Construct):
             "parameters",
             name=ctx.name("aurora-pg16"),
             family="aurora-postgresql16",
-            description="TLS-only connections and connection logging",
+            description="TLS-only connections; connection, schema-change and slow-query logging",
             parameter=[
                 RdsClusterParameterGroupParameter(name="rds.force_ssl", value="1"),
                 RdsClusterParameterGroupParameter(name="log_connections", value="1"),
+                # Statements that change the schema or grants, and those slower than a second: enough
+                # to investigate, without writing every query's personal data into the logs.
+                RdsClusterParameterGroupParameter(name="log_statement", value="ddl"),
+                RdsClusterParameterGroupParameter(name="log_min_duration_statement", value="1000"),
             ],
         )
         cluster = RdsCluster(

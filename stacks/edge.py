@@ -69,8 +69,7 @@ class Edge(Construct):
         certificate = AcmCertificate(
             group,
             "certificate",
-            domain_name=ctx.env.domain_name,
-            subject_alternative_names=[f"*.{ctx.env.domain_name}"],
+            domain_name=ctx.env.domain_name,  # the one host the Ingress serves: no wildcard name
             validation_method="DNS",
             lifecycle={"create_before_destroy": True},  # a renewed certificate is in place before the old goes
         )

@@ -78,7 +78,6 @@ class SecretRotation(ResourceGroup):
             source_code_hash=code.asset_hash,
             timeout=30,
             reserved_concurrent_executions=2,
-            kms_key_arn=keys.secrets.arn,
             tracing_config={"mode": "Active"},
             logging_config={"log_format": "JSON", "log_group": logs.name},
             vpc_config={

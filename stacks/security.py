@@ -72,11 +72,13 @@ class Security(Construct):
             )
             self.secrets[name] = secret
 
+        # Plain, non-secret configuration: published under /<prefix>/config/, the only path where a
+        # parameter may be a plain String (every other parameter is a SecureString with our key).
         for name, value in parameters.items():
             SsmParameter(
                 self,
                 f"param_{name}",
-                name=f"/{ctx.env.prefix}/{name.replace('_', '-')}",
+                name=f"/{ctx.env.prefix}/config/{name.replace('_', '-')}",
                 type="String",
                 value=value,
             )

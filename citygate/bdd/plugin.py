@@ -21,9 +21,9 @@ from pytest_bdd import given, parsers, then, when
 from pytest_bdd.parser import ScenarioTemplate
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
+from citygate.bdd.excepted import scenario_exceptions
 from citygate.bdd.spec import Spec
 from citygate.bdd.vocabulary import VOCABULARY
-from citygate.bdd.waived import scenario_waivers
 from citygate.model import Inventory
 
 SCENARIO_PROPERTY = "scenario"
@@ -48,7 +48,7 @@ def spec(
 ) -> Iterator[Spec]:
     template = _template(request.node)
     tags = (template.tags | template.feature.tags) if template else set()
-    current = Spec(inventory, waivers=scenario_waivers(tags))
+    current = Spec(inventory, exceptions=scenario_exceptions(tags))
     yield current
     record_property(EVIDENCE_PROPERTY, json.dumps(current.evidence()))
 

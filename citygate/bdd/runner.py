@@ -15,8 +15,8 @@ from pytest_bdd.parsers import parse
 
 from citygate.bdd.spec import Spec, SpecFailure
 from citygate.bdd.vocabulary import VOCABULARY, StepDefinition
+from citygate.exceptions import PolicyException
 from citygate.model import Inventory
-from citygate.waivers import Waiver
 
 _PARSERS = [(definition, parse(definition.pattern)) for definition in VOCABULARY]
 
@@ -36,8 +36,8 @@ def match(kind: str, text: str) -> tuple[StepDefinition, dict[str, Any]] | None:
     return None
 
 
-def run_scenario(scenario: Scenario, inventory: Inventory, waivers: Sequence[Waiver] = ()) -> Outcome:
-    spec = Spec(inventory, waivers=list(waivers))
+def run_scenario(scenario: Scenario, inventory: Inventory, exceptions: Sequence[PolicyException] = ()) -> Outcome:
+    spec = Spec(inventory, exceptions=list(exceptions))
     for step in scenario.steps:
         text = f"{step.keyword} {step.name}"
         found = match(step.type, step.name)

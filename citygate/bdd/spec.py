@@ -2,8 +2,8 @@
 
 Every `Then` judges each resource in scope and records what it saw, passing or not, so the living
 documentation can show the evidence (addresses checked, values seen) behind a green scenario too.
-A resource that breaks the requirement but is covered by a live waiver of one of the scenario's
-controls is recorded as waived (with the waiver id) instead of failing the scenario.
+A resource that breaks the requirement but is covered by a live exception of one of the scenario's
+controls is recorded as excepted (with the exception id) instead of failing the scenario.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from citygate.exceptions import PolicyException
 from citygate.model import Inventory, Resource
-from citygate.waivers import Waiver
 
 AFTER_APPLY = "(known after apply)"
 NOT_SET = "(not set)"
@@ -30,7 +30,7 @@ class Observation:
     address: str
     seen: str
     ok: bool
-    waiver: str = ""
+    exception: str = ""
 
 
 @dataclass
@@ -44,7 +44,7 @@ class StepRecord:
             "step": self.step,
             "note": self.note,
             "observations": [
-                {"address": o.address, "seen": o.seen, "ok": o.ok, "waiver": o.waiver} for o in self.observations
+                {"address": o.address, "seen": o.seen, "ok": o.ok, "exception": o.exception} for o in self.observations
             ],
         }
 
@@ -64,10 +64,10 @@ class Spec:
     selection: list[Resource] = field(default_factory=list)
     subject: str = "resources"
     records: list[StepRecord] = field(default_factory=list)
-    waivers: list[Waiver] = field(default_factory=list)  # live waivers of this scenario's controls
+    exceptions: list[PolicyException] = field(default_factory=list)  # live exceptions of this scenario's controls
 
-    def waiver_for(self, address: str) -> str:
-        return next((w.id for w in self.waivers if fnmatchcase(address, w.resource)), "")
+    def exception_for(self, address: str) -> str:
+        return next((w.id for w in self.exceptions if fnmatchcase(address, w.resource)), "")
 
     def begin(self, step: str) -> None:
         self.records.append(StepRecord(step))
@@ -90,9 +90,9 @@ class Spec:
         offenders: list[str] = []
         for resource in self.selection:
             ok, seen = judge(resource)
-            waiver = "" if ok else self.waiver_for(resource.address)
-            record.observations.append(Observation(resource.address, seen, ok, waiver))
-            if not ok and not waiver:
+            exception = "" if ok else self.exception_for(resource.address)
+            record.observations.append(Observation(resource.address, seen, ok, exception))
+            if not ok and not exception:
                 offenders.append(f"{resource.address}: {seen}")
         if not self.selection:
             record.note = f"no {self.subject} in scope: nothing to check"

@@ -8,6 +8,7 @@
     Then there must be at least one such resource           (after a When: no vacuous pass)
     Then "versioning_configuration.status" must be "Enabled"
     Then "path" must not be "x" / must include "x" / must be one of "a, b" [where set] / at least "7"
+    Then "path" must lie within the "CG-WAF-1" parameters "rate_limit_min" to "rate_limit_max"
     Then "path" must match "regex" / must not match "regex" / must include one matching "regex"
     Then "path" must be set / must not be set / must be empty
     Then "kms_key_id" must reference a "aws_kms_key"        (before apply: references; after: ids)
@@ -33,6 +34,7 @@ from typing import Any, Literal
 
 from citygate.bdd.attributes import Lookup, identities, lookup, reference_type, references_at, refers_to
 from citygate.bdd.spec import AFTER_APPLY, NOT_SET, Spec, SpecFailure, Verdict, shown
+from citygate.controls import load_catalogue
 from citygate.model import Resource
 
 StepKind = Literal["given", "when", "then"]
@@ -213,6 +215,25 @@ def must_be_one_of_where_set(spec: Spec, path: str, values: str) -> None:
 def must_be_at_least(spec: Spec, path: str, minimum: str) -> None:
     bound = float(minimum)
     spec.require(_every(path, lambda v: (n := _number(v)) is not None and n >= bound), f"{path} >= {minimum}")
+
+
+def _parameter(control_id: str, name: str) -> float:
+    """A numeric parameter of a catalogue control; a scenario naming a missing one fails closed."""
+    control = load_catalogue().get(control_id)
+    value = control.parameters.get(name) if control else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecFailure(f"the catalogue gives {control_id} no numeric parameter {name}")
+    return float(value)
+
+
+@step("then", '"{path}" must lie within the "{control_id}" parameters "{low}" to "{high}"')
+def must_lie_within_parameters(spec: Spec, path: str, control_id: str, low: str, high: str) -> None:
+    """Bounds read from the controls catalogue, so the scenario and the policies judge one range."""
+    lowest, highest = _parameter(control_id, low), _parameter(control_id, high)
+    spec.require(
+        _every(path, lambda v: (n := _number(v)) is not None and lowest <= n <= highest),
+        f"{path} within {lowest:g}..{highest:g} ({control_id} {low}..{high})",
+    )
 
 
 @step("then", '"{path}" must match "{pattern}"')

@@ -13,12 +13,13 @@ from typing import Any
 
 import click
 
+from citygate.engines.base import EngineOptions
 from citygate.errors import CitygateError
-from citygate.findings import Finding, Severity
-from citygate.gate import DEFAULT_ENGINES, DEFAULT_FAIL_ON, DEFAULT_TIMEOUT, ENGINES, run_gate
+from citygate.findings import Severity
+from citygate.gate import DEFAULT_ENGINES, DEFAULT_FAIL_ON, DEFAULT_TIMEOUT, ENGINES, project_exceptions, run_gate
 from citygate.model import Inventory
 from citygate.outputs import write_report
-from citygate.paths import WAIVERS_FILE, WORK
+from citygate.paths import EXCEPTIONS_FILE, WORK
 
 INPUTS = ("env", "plan", "synth", "k8s", "workflows")
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
@@ -45,25 +46,24 @@ def planned_env(env: str) -> Path:
     return plan
 
 
-def load_input(kind: str, value: str) -> tuple[Inventory, Path, list[Finding]]:
-    """(inventory, on-disk input, findings that need no engine) for one input option."""
+def load_input(kind: str, value: str) -> tuple[Inventory, Path]:
+    """(inventory, on-disk input) for one input option."""
     from citygate.inputs import load_plan, load_synth
 
     if kind == "env":
         plan = planned_env(value)
-        return load_plan(plan, environment=value), plan, []
+        return load_plan(plan, environment=value), plan
     path = Path(value)
     if kind == "plan":
-        return load_plan(path), path, []
+        return load_plan(path), path
     if kind == "synth":
-        return load_synth(path), path, []
+        return load_synth(path), path
     if kind == "k8s":
-        inventory: Inventory = _optional("citygate.k8s", "load_manifests")(path)
-        return inventory, path, list(_optional("citygate.k8s", "extra_findings")(inventory))
-    return _optional("citygate.workflows", "load_workflows")(path), path, []
+        return _optional("citygate.k8s", "load_manifests")(path), path
+    return _optional("citygate.workflows", "load_workflows")(path), path
 
 
-def _engines(text: str) -> list[str]:
+def engine_names(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in ENGINES]
     if not names or unknown:
@@ -84,7 +84,7 @@ def _engines(text: str) -> list[str]:
     "engines_text",
     default=",".join(DEFAULT_ENGINES),
     show_default=True,
-    help="Comma-separated: rego,checkov,trivy,opa.",
+    help=f"Comma-separated, of: {','.join(ENGINES)} (engines that do not judge the input are skipped).",
 )
 @click.option("--opa-url", help="OPA server URL for the opa engine (e.g. http://127.0.0.1:8181).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -92,7 +92,9 @@ def _engines(text: str) -> list[str]:
     "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout."
 )
 @click.option(
-    "--waivers", type=click.Path(dir_okay=False), help=f"Waivers file (default {WAIVERS_FILE.name} if present)."
+    "--exceptions",
+    type=click.Path(dir_okay=False),
+    help=f"Exception register (default policies/{EXCEPTIONS_FILE.name} if present).",
 )
 @click.option(
     "--fail-on",
@@ -112,7 +114,7 @@ def check(
     opa_url: str | None,
     fmt: str,
     output: str | None,
-    waivers: str | None,
+    exceptions: str | None,
     fail_on: str,
     timeout: float,
 ) -> int:
@@ -126,13 +128,14 @@ def check(
         threshold = Severity.parse(fail_on)
     except ValueError as exc:
         raise CitygateError(str(exc), "--fail-on") from None
-    engines = _engines(engines_text)
-    waivers_path = Path(waivers) if waivers else (WAIVERS_FILE if WAIVERS_FILE.is_file() else None)
-    if waivers_path is not None and not waivers_path.is_file():
-        raise CitygateError("no such waivers file", str(waivers_path))
+    engines = engine_names(engines_text)
+    register = Path(exceptions) if exceptions else project_exceptions()
+    if register is not None and not register.is_file():
+        raise CitygateError("no such exception register", str(register))
     ((kind, value),) = given.items()
-    inventory, path, extra = load_input(kind, value)
-    report = run_gate(inventory, path, engines, waivers_path, threshold, timeout, extra, opa_url)
+    inventory, path = load_input(kind, value)
+    options = EngineOptions(opa_url=opa_url)
+    report = run_gate(inventory, path, engines, register, threshold, timeout, options)
     text = render(report, fmt, color=output is None and fmt == "text" and sys.stdout.isatty())
     if output:
         write_report(Path(output), text)

@@ -18,10 +18,12 @@ from typing import Any, Protocol
 
 import click
 
+from citygate.commands.check import engine_names
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import CitygateError
+from citygate.gate import DEFAULT_ENGINES
 from citygate.model import Inventory, Resource
-from citygate.paths import WAIVERS_FILE, WORK, WORKLOADS
+from citygate.paths import WORK, WORKLOADS
 
 FIELD_MANAGER = "citygate"
 # Objects others depend on go first: namespaces before what lives in them, identities before pods.
@@ -127,13 +129,12 @@ def apply_all(client: ClusterClient, resources: Sequence[Resource], dry_run: boo
 
 def gate(inventory: Inventory, engines: Sequence[str]) -> int:
     """The same gate as `check --k8s`, on the rendered overlay; prints the report, returns its exit code."""
-    from citygate.gate import run_gate
-    from citygate.k8s import extra_findings, write_rendered
+    from citygate.gate import project_exceptions, run_gate
+    from citygate.k8s import write_rendered
     from citygate.reporters import render
 
     rendered = write_rendered(inventory, WORK / "deploy" / inventory.environment)
-    waivers = WAIVERS_FILE if WAIVERS_FILE.is_file() else None
-    report = run_gate(inventory, rendered, engines, waivers, extra_findings=extra_findings(inventory))
+    report = run_gate(inventory, rendered, engines, project_exceptions())
     if report.exit_code:
         click.echo(render(report, "text", color=False))
     return report.exit_code
@@ -144,7 +145,7 @@ def gate(inventory: Inventory, engines: Sequence[str]) -> int:
 @click.option("--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
 @click.option("--context", help="Kubeconfig context (default: the current one).")
 @click.option(
-    "--engines", "engines_text", default="rego,checkov,trivy", show_default=True, help="Gate engines run first."
+    "--engines", "engines_text", default=",".join(DEFAULT_ENGINES), show_default=True, help="Gate engines run first."
 )
 @click.option(
     "--image-digests",
@@ -169,7 +170,7 @@ def deploy(
 
         pinned = pin_images(inventory, read_digests(image_digests))
         click.echo(f"pinned {pinned} containers to the release's image digests")
-    verdict = gate(inventory, [e.strip() for e in engines_text.split(",") if e.strip()])
+    verdict = gate(inventory, engine_names(engines_text))
     if verdict:
         click.echo(f"citygate: deploy {env}: the gate failed; nothing was applied", err=True)
         return verdict

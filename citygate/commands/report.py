@@ -15,12 +15,12 @@ from citygate.bdd.targets import LIVE_STATE_VARIABLE
 from citygate.controls import load_catalogue
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS
-from citygate.livingdoc.document import MatrixView, WaiverView, build_document
+from citygate.exceptions import load_register
+from citygate.livingdoc.document import ExceptionView, MatrixView, build_document
 from citygate.livingdoc.render import write_page
 from citygate.livingdoc.results import read_runs
 from citygate.livingdoc.suite import run_suite
-from citygate.paths import FEATURES, WAIVERS_FILE, WORK, WORKLOADS
-from citygate.waivers import load_waivers
+from citygate.paths import EXCEPTIONS_FILE, FEATURES, WORK, WORKLOADS
 
 
 def reachability(workloads: Path) -> list[MatrixView]:
@@ -62,7 +62,7 @@ def report(
     live_state: Path | None,
     with_matrix: bool,
 ) -> int:
-    """Run the specs, then write one HTML page: scenarios, results, evidence, coverage, waivers."""
+    """Run the specs, then write one HTML page: scenarios, results, evidence, coverage, exceptions."""
     variables = {"CITYGATE_BDD_ENVS": ",".join(environments)} if environments else {}
     if live_state:
         variables[LIVE_STATE_VARIABLE] = str(live_state.resolve())
@@ -70,12 +70,16 @@ def report(
     run = run_suite(features_dir, results, variables, () if live else ("-m", "not live"))
     runs = read_runs(run.junit_xml, run.cucumber_json)
     today = dt.date.today()
-    waivers = [WaiverView(w, w.expired(today)) for w in load_waivers(WAIVERS_FILE)] if WAIVERS_FILE.is_file() else []
+    exceptions = (
+        [ExceptionView(w, w.expired(today)) for w in load_register(EXCEPTIONS_FILE)]
+        if EXCEPTIONS_FILE.is_file()
+        else []
+    )
     document = build_document(
         features_dir,
         runs,
         list(load_catalogue()),
-        waivers,
+        exceptions,
         reachability(WORKLOADS) if with_matrix else [],
     )
     scope = f"environments: {', '.join(environments)}" if environments else "every environment"

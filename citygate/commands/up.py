@@ -26,7 +26,7 @@ from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
 from citygate.findings import GateReport
 from citygate.outputs import write_report
-from citygate.paths import ROOT, WAIVERS_FILE, WORKLOADS
+from citygate.paths import ROOT, WORKLOADS
 from citygate.reporters import render
 
 GATE_FORMATS = {"json": "gate.json", "sarif": "gate.sarif", "markdown": "gate.md", "junit": "gate-junit.xml"}
@@ -59,10 +59,10 @@ def run_child(args: list[str], name: str) -> int:
 def workloads_gate(env: str) -> GateReport:
     """The workload manifests of `env`, through the same gate as the infrastructure."""
     from citygate.commands.check import load_input
-    from citygate.gate import run_gate
+    from citygate.gate import project_exceptions, run_gate
 
-    inventory, path, extra = load_input("k8s", str(WORKLOADS / "overlays" / env))
-    return run_gate(inventory, path, extra_findings=extra, waivers=WAIVERS_FILE)
+    inventory, path = load_input("k8s", str(WORKLOADS / "overlays" / env))
+    return run_gate(inventory, path, exceptions=project_exceptions())
 
 
 def promote(env: str, reports: Path, duration: int, users: int, live_state: Path) -> int:

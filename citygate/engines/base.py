@@ -1,13 +1,28 @@
-"""The engine contract the gate runs concurrently: Rego (embedded), OPA server, Checkov, Trivy."""
+"""The engine contract the gate runs concurrently: our policies (Rego embedded or on an OPA server,
+the workload schema, reachability and IRSA checks) and the external scanners (Checkov, Trivy)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from citygate.findings import Finding
 from citygate.model import Inventory
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Settings an engine may need beyond its input; engines ignore those that are not theirs.
+
+    `opa_url`: the OPA server the `opa` engine asks.  `synth_files` ({env: cdk.tf.json}): the
+    synthesized stacks the `irsa` engine cross-checks workloads against (None: synthesize the
+    environment's stacks on demand; {}: no stacks to compare with).
+    """
+
+    opa_url: str | None = None
+    synth_files: Mapping[str, Path] | None = None
 
 
 @dataclass(frozen=True)
@@ -21,6 +36,7 @@ class GateInput:
 
     inventory: Inventory
     path: Path
+    options: EngineOptions = field(default_factory=EngineOptions)
 
 
 class NothingToJudge(Exception):
@@ -32,7 +48,17 @@ class NothingToJudge(Exception):
 
 
 class Engine(Protocol):
+    """One engine of the registry (`citygate.gate.ENGINES`), built without arguments.
+
+    `ours`: its findings state the catalogue's own policy (and only ours may prove a control
+    compliant, see `citygate.gate.merge`); an external scanner's findings are weighed against them.
+    `supports`: whether it judges this kind of input at all; the gate records the others `skipped`.
+    """
+
     name: str
+    ours: bool
+
+    def supports(self, inventory: Inventory) -> bool: ...
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
         """Return findings; raise CitygateError (never return []) when the engine cannot judge, or

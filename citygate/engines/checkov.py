@@ -28,7 +28,6 @@ from citygate.engines.external import (
     parse_json,
     run_tool,
     severity_for,
-    status_for,
 )
 from citygate.engines.staging import Staged, stage_input
 from citygate.errors import CitygateError
@@ -42,6 +41,8 @@ BIN_ENV = "CHECKOV_BIN"
 BUNDLED = (ROOT / ".venv-checkov" / "bin" / "checkov",)
 # Exit codes: 0 no failed check, 1 failed checks; anything else is Checkov itself failing.
 OK_CODES = (0, 1)
+# Checkov logs a custom check it cannot import and runs on without it: for us that is a failure.
+LOAD_FAILURES = ("Cannot load external check",)
 GHA_JOB = re.compile(r"^jobs\(([^)]+)\)")
 # Input kind -> Checkov framework (a Terraform plan is `terraform_plan`, see framework_for).
 FRAMEWORKS = {"terraform": "terraform_json", "kubernetes": "kubernetes", "github_workflows": "github_actions"}
@@ -175,7 +176,7 @@ def to_finding(check: dict[str, Any], addressing: Addressing) -> Finding:
         id=check["check_id"],
         title=check["check_name"],
         severity=severity_for(controls, check.get("severity")),
-        status=status_for(controls),
+        status="fail",
         resource=addressing.address(check),
         message=message,
         engine=ENGINE,
@@ -189,6 +190,7 @@ class CheckovEngine:
     """Checkov on the on-disk input, with our custom checks; failed checks only."""
 
     name = ENGINE
+    ours = False
 
     @staticmethod
     def supports(inventory: Inventory) -> bool:
@@ -199,7 +201,8 @@ class CheckovEngine:
         binary = find_tool("checkov", BIN_ENV, BUNDLED)
         with tempfile.TemporaryDirectory(prefix="citygate-checkov-") as tmp:
             staged = stage_input(gate_input, Path(tmp))
-            output = run_tool(command(binary, staged.target, framework), timeout, ENGINE, ok_codes=OK_CODES)
+            argv = command(binary, staged.target, framework)
+            output = run_tool(argv, timeout, ENGINE, ok_codes=OK_CODES, alarms=LOAD_FAILURES)
             found = reports(parse_json(output, ENGINE), gate_input.inventory)
             addressing = Addressing(framework, {r.address for r in gate_input.inventory.resources}, staged)
             try:

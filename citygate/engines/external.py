@@ -5,9 +5,8 @@ A scanner that is missing, crashes, times out or prints something that is not it
 `CitygateError`: an engine that cannot judge must never look like an engine that found nothing.
 A report that judged nothing is a failure too, except on manifests that run no pods, which the
 scanner may hold no check for: that run is skipped (`NothingToJudge`), see `empty_report`.
-A scanner rule fails the gate only where the catalogue maps it to a control; the scanner's other
-rules are reported as warnings, and a finding takes its control's severity (one scale for all
-engines).
+Every failed scanner check is a failing finding (the gate decides, with proof, what it dismisses);
+a finding takes its control's severity (one scale for all engines), else the scanner's own.
 """
 
 from __future__ import annotations
@@ -61,8 +60,10 @@ def run_tool(
     ok_codes: Iterable[int] = (0,),
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    alarms: Sequence[str] = (),
 ) -> str:
-    """Run a scanner and return its stdout; any other outcome than an expected exit code raises."""
+    """Run a scanner and return its stdout; any other outcome than an expected exit code raises, and
+    so does a line of its stderr holding one of `alarms` (a failure the tool only logs)."""
     argv = [str(part) for part in command]
     try:
         # A session of its own, so a timeout kills the scanner's children too (they hold its pipes).
@@ -87,6 +88,9 @@ def run_tool(
     if process.returncode not in set(ok_codes):
         tail = " ".join(stderr.split())[-STDERR_TAIL:] or "no error output"
         raise CitygateError(f"exited with code {process.returncode}: {tail}", where=where)
+    alarm = next((line.strip() for line in stderr.splitlines() if any(a in line for a in alarms)), None)
+    if alarm is not None:
+        raise CitygateError(alarm[-STDERR_TAIL:], where=where)
     return stdout
 
 
@@ -120,12 +124,6 @@ def controls_for(rule_ids: Iterable[str]) -> list[str]:
     for rule_id in rule_ids:
         found.extend(c for c in catalogue.controls_for_rule(rule_id) if c not in found)
     return found
-
-
-def status_for(controls: Sequence[str]) -> str:
-    """A scanner rule fails the gate only through a control a reviewer signed off; the scanner's
-    other rules (cross-region replication, event notifications, ...) are reported as advice."""
-    return "fail" if controls else "warn"
 
 
 def severity_for(controls: Sequence[str], reported: str | None) -> Severity:

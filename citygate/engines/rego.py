@@ -1,7 +1,8 @@
 """The embedded Rego engine: every policy evaluated in-process by regorus, in one query.
 
-Policy files are read once per process and compiled per run (regorus engines cannot cross
-threads, and the gate runs engines in threads).  The same module runs the `test_` rules with coverage.
+Policy files are read and classified once per process (`load_policy_set`) and compiled per run,
+with the catalogue's control parameters as data (regorus engines cannot cross threads, and the
+gate runs engines in threads).  The same module runs the `test_` rules with coverage.
 """
 
 from __future__ import annotations
@@ -15,56 +16,51 @@ import regorus
 
 from citygate.engines.base import GateInput
 from citygate.engines.policyset import PolicySet, load_policy_set
+from citygate.engines.rego_modules import compile_sources, regorus_error
 from citygate.errors import CitygateError
 from citygate.findings import Finding
+from citygate.model import Inventory
 from citygate.paths import REGO_DIR
 
 
-def regorus_error(exc: Exception) -> str:
-    """The useful part of a regorus error (its `-->` location and `error:` line, not the backtrace)."""
-    lines = [line.strip() for line in str(exc).splitlines()]
-    picked = [line for line in lines if line.startswith(("-->", "error:"))]
-    return " ".join(picked) or next((line for line in lines if line), repr(exc))
-
-
 def compile_policies(policy_set: PolicySet, coverage: bool = False) -> regorus.Engine:
-    engine = regorus.Engine()
-    engine.set_enable_coverage(coverage)
-    for path, text in policy_set.sources.items():
-        try:
-            engine.add_policy(path, text)
-        except RuntimeError as exc:
-            raise CitygateError(f"policy does not compile: {regorus_error(exc)}", path) from None
+    """A regorus engine holding the policies and their data, for the calling thread only."""
+    engine = compile_sources(policy_set.sources, coverage)
+    engine.add_data_json(json.dumps(policy_set.data))
     return engine
 
 
 def evaluate(policy_set: PolicySet, engine: regorus.Engine, rego_input: dict[str, Any]) -> dict[str, Any]:
-    """`{rule path: [results]}` for every deny/warn rule, from a single evaluation."""
-    if not policy_set.verdict_rules:
+    """`{rule path: [results]}` for every deny/warn/proof rule, from a single evaluation."""
+    if not policy_set.rules:
         return {}
     engine.set_input_json(json.dumps(rego_input))
     try:
         result = json.loads(engine.eval_query_as_json(policy_set.query))
-        verdicts: dict[str, Any] = result["result"][0]["bindings"]["verdicts"]
+        results: dict[str, Any] = result["result"][0]["bindings"]["results"]
     except (RuntimeError, KeyError, IndexError) as exc:
         raise CitygateError(f"evaluation failed: {regorus_error(exc)}", "rego") from None
-    return verdicts
+    return results
 
 
 class RegoEngine:
     """`check --engines rego`: our policies, in-process."""
 
     name = "rego"
+    ours = True
 
     def __init__(self, directory: Path = REGO_DIR) -> None:
         self.directory = directory
 
+    def supports(self, inventory: Inventory) -> bool:
+        return True  # policies exist for every input kind (terraform, kubernetes, github_workflows)
+
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
-        # regorus engines are bound to the thread that made them: parse here (~25 ms), in the engine's thread
+        # regorus engines are bound to the thread that made them: compile here, in the engine's thread
         policy_set = load_policy_set(self.directory)
-        verdicts = evaluate(policy_set, compile_policies(policy_set), gate_input.inventory.to_input())
+        results = evaluate(policy_set, compile_policies(policy_set), gate_input.inventory.to_input())
         files = {r.address: r.file for r in gate_input.inventory.resources}
-        return policy_set.findings(verdicts, self.name, files)
+        return policy_set.findings(results, self.name, files)
 
 
 @dataclass

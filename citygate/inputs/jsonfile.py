@@ -31,3 +31,11 @@ def expect(value: Any, kind: type | tuple[type, ...], what: str, where: str) -> 
     if not isinstance(value, kind):
         raise CitygateError(f"wrong shape: {what} is {type(value).__name__}", where)
     return value
+
+
+def is_json_document(text: str) -> bool:
+    """A JSON object or array (an IAM or bucket policy), `${...}` tokens inside its strings or not."""
+    try:
+        return isinstance(json.loads(text), dict | list)
+    except ValueError:
+        return False

@@ -2,8 +2,11 @@
 
 The resources judged are those that will exist after apply: `resource_changes` minus delete-only
 and deposed entries (no-op and update entries included, since they stay), plus data sources and
-anything `planned_values` lists that `resource_changes` does not (older formats).  References come
-from the `configuration` tree, walked through `module_calls`.
+anything `planned_values` lists that `resource_changes` does not (older formats).  The
+`configuration` tree tells what each resource's author wrote (`configured`), what it refers to
+(`references`, followed through module variables and outputs) and, for JSON-syntax
+configurations, the text of policy documents known only after apply (kept in `values`, as the
+synth loader keeps them).
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from citygate.errors import CitygateError
-from citygate.inputs.jsonfile import expect, read_json_object
-from citygate.inputs.references import AddressResolver, strip_index, unknown_paths
+from citygate.inputs.configuration import Configuration, Expression, generated_blocks
+from citygate.inputs.jsonfile import expect, is_json_document, read_json_object
+from citygate.inputs.references import AddressResolver, unknown_paths
 from citygate.model import Inventory, Resource
 
 SUPPORTED_MAJOR_FORMATS = ("0", "1")
-_EXPRESSION_KEYS = frozenset({"references", "constant_value"})
 
 
 def load_plan(path: Path | str, environment: str = "") -> Inventory:
@@ -32,9 +35,9 @@ def load_plan(path: Path | str, environment: str = "") -> Inventory:
     instances = list(_instances(plan, where))
     if not instances:
         raise CitygateError("plan holds no resources: nothing to judge", where)
-    expressions = _configuration_expressions(plan.get("configuration"), where)
+    configuration = Configuration(plan.get("configuration"))
     resolver = AddressResolver(i.address for i in instances)
-    resources = [_with_references(i, expressions, resolver) for i in instances]
+    resources = [_with_configuration(i, configuration, resolver) for i in instances]
     return Inventory(kind="terraform", source="plan", resources=resources, origin=where, environment=environment)
 
 
@@ -133,56 +136,37 @@ def _module_resources(module: dict[str, Any], where: str) -> Iterator[dict[str, 
         yield from _module_resources(child, where)
 
 
-def _configuration_expressions(configuration: Any, where: str) -> dict[str, dict[str, Any]]:
-    """Configuration address (module path without instance keys) -> that resource's `expressions`."""
-    found: dict[str, dict[str, Any]] = {}
-    if not isinstance(configuration, dict):
-        return found
-
-    def walk(module: Any, prefix: str) -> None:
-        if not isinstance(module, dict):
-            return
-        for resource in module.get("resources") or []:
-            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
-                expressions = resource.get("expressions")
-                found[f"{prefix}{resource['address']}"] = expressions if isinstance(expressions, dict) else {}
-        for name, call in (module.get("module_calls") or {}).items():
-            if isinstance(call, dict):
-                walk(call.get("module"), f"{prefix}module.{name}.")
-
-    walk(configuration.get("root_module"), "")
-    return found
-
-
-def _expression_references(expressions: Any, prefix: str = "") -> Iterator[tuple[str, list[str]]]:
-    """(attribute path, raw references) for every expression, nested blocks included."""
-    if isinstance(expressions, list):
-        for i, block in enumerate(expressions):
-            yield from _expression_references(block, f"{prefix}.{i}" if prefix else str(i))
-        return
-    if not isinstance(expressions, dict):
-        return
-    if prefix and set(expressions) <= _EXPRESSION_KEYS:
-        references = expressions.get("references")
-        if isinstance(references, list) and references:
-            yield prefix, [str(r) for r in references]
-        return
-    for key, value in expressions.items():
-        yield from _expression_references(value, f"{prefix}.{key}" if prefix else str(key))
-
-
 def _index_suffix(index: int | str | None) -> str:
     return "" if index is None else f"[{json.dumps(index)}]"
 
 
-def _with_references(resource: Resource, expressions: dict[str, dict[str, Any]], resolver: AddressResolver) -> Resource:
+def _json_template(expression: Expression | None) -> str | None:
+    """A JSON-syntax template that is a JSON document (its tokens inside string literals), else None."""
+    text = expression.constant if expression is not None and expression.references else None
+    return text if isinstance(text, str) and "${" in text and is_json_document(text) else None
+
+
+def _with_configuration(resource: Resource, configuration: Configuration, resolver: AddressResolver) -> Resource:
+    """References resolved through modules, the attribute paths written, policy templates as values."""
+    expressions = configuration.expressions(resource.address)
+    if expressions is None:
+        return resource  # the plan does not describe it: nothing can be told apart
+    index = _index_suffix(resource.index)
     references: dict[str, tuple[str, ...]] = {}
-    for path, raw in _expression_references(expressions.get(strip_index(resource.address), {})):
-        targets: list[str] = []
-        for reference in raw:
-            for target in resolver.resolve(reference, resource.module, _index_suffix(resource.index)):
-                if target not in targets:
-                    targets.append(target)
+    for path, expression in expressions.items():
+        targets = configuration.targets(expression.references, resource.module, index, resolver)
         if targets:
             references[path] = tuple(targets)
-    return replace(resource, references=references)
+    # as in synthesized JSON, a policy document (a top-level attribute) whose tokens sit inside its
+    # strings has a known structure
+    templates = {
+        p: t for p in resource.unknown if "." not in p and (t := _json_template(expressions.get(p))) is not None
+    }
+    generated = generated_blocks(resource.values, configuration.tree(resource.address))
+    return replace(
+        resource,
+        values={**resource.values, **templates},
+        unknown=tuple(p for p in resource.unknown if p not in templates),
+        references=references,
+        configured=(*expressions, *generated),
+    )

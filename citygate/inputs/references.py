@@ -17,9 +17,14 @@ _INDEX = re.compile(r"\[[^\]]*\]")
 _TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\[[^\]]*\])?(?:\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?)*")
 
 
+def segments(reference: str) -> list[str]:
+    """`module.m["a.b"].out` -> [`module`, `m["a.b"]`, `out`]: a traversal split at its dots."""
+    return list(_SEGMENT.findall(reference))
+
+
 def resource_address(reference: str) -> str | None:
     """`aws_kms_key.k[0].arn` -> `aws_kms_key.k[0]`; `data.t.n.json` -> `data.t.n`; `var.x` -> None."""
-    parts = _SEGMENT.findall(reference)
+    parts = segments(reference)
     if not parts or parts[0] in NON_RESOURCE_ROOTS:
         return None
     type_and_name = parts[1:3] if parts[0] == "data" else parts[:2]

@@ -9,13 +9,12 @@ or bucket policy) whose tokens sit inside its string literals keeps its text, si
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from citygate.errors import CitygateError
-from citygate.inputs.jsonfile import expect, read_json_object
+from citygate.inputs.jsonfile import expect, is_json_document, read_json_object
 from citygate.inputs.references import AddressResolver, traversals
 from citygate.model import Inventory, Resource
 
@@ -92,20 +91,13 @@ def _resource(mode: str, type_: str, name: str, body: dict[str, Any], file: str)
     )
 
 
-def _is_json_document(text: str) -> bool:
-    try:
-        return isinstance(json.loads(text), dict | list)
-    except ValueError:
-        return False
-
-
 def _known(value: Any, path: str, unknown: list[str], references: dict[str, tuple[str, ...]]) -> Any:
     """`value` without the `${...}` parts, recording their paths and traversals on the way."""
     if isinstance(value, str) and "${" in value:
         found = tuple(traversals(value))
         if found:
             references[path] = found
-        if _is_json_document(value):
+        if is_json_document(value):
             return value
         unknown.append(path)
         return _DROP

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from citygate.k8s.extra import bundles
+from citygate.k8s.engines import bundles
 from citygate.model import Inventory
 
 

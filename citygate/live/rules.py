@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from citygate.findings import Severity
+from citygate.controls import Catalogue, load_catalogue
+from citygate.engines.policyset import RuleMeta, load_policy_set
+from citygate.errors import CitygateError
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import Deployed, DeployedResources
 
@@ -56,23 +58,67 @@ Check = Callable[[LiveContext], Iterable[Outcome]]
 
 @dataclass(frozen=True)
 class LiveRule:
+    """A check of the live account and the static rules (or the control) whose requirement it reads back."""
+
     id: str
-    title: str
-    severity: Severity
-    fix: str
+    mirrors: tuple[str, ...]
     check: Check
+
+    def facts(self, metadata: Mapping[str, RuleMeta] | None = None, catalogue: Catalogue | None = None) -> RuleMeta:
+        """Title, severity, fix and controls as the mirrored rules (or control) state them; see `live_rule`."""
+        metadata = load_policy_set().metadata if metadata is None else metadata
+        catalogue = load_catalogue() if catalogue is None else catalogue
+        rules = [metadata[m] for m in self.mirrors if m in metadata]
+        if len(rules) == len(self.mirrors) == 1:
+            return replace(rules[0], id=self.id)
+        if len(rules) == len(self.mirrors):
+            return self._one_control(rules, catalogue)
+        control = catalogue.get(self.mirrors[0]) if len(self.mirrors) == 1 else None
+        if control is None:
+            raise CitygateError(
+                f"mirrors {', '.join(self.mirrors)}: name static rules (Rego METADATA ids) or one control id",
+                where=f"live rule {self.id}",
+            )
+        return RuleMeta(self.id, control.title, control.severity, (control.id,), control.description)
+
+    def _one_control(self, rules: list[RuleMeta], catalogue: Catalogue) -> RuleMeta:
+        """Several static rules judged together: titled by their one control, as severe as the worst."""
+        controls = {c for rule in rules for c in rule.controls}
+        control = catalogue.get(next(iter(controls))) if len(controls) == 1 else None
+        if control is None:
+            raise CitygateError(
+                f"mirrors {', '.join(self.mirrors)}, which do not enforce one catalogued control",
+                where=f"live rule {self.id}",
+            )
+        fix = " ".join(dict.fromkeys(rule.fix for rule in rules if rule.fix))
+        return RuleMeta(self.id, control.title, max(rule.severity for rule in rules), (control.id,), fix)
 
 
 RULES: dict[str, LiveRule] = {}
 
 
-def live_rule(rule_id: str, title: str, severity: Severity, fix: str) -> Callable[[Check], Check]:
-    """Register a check function under a rule id (ids are unique: a clash is a programming error)."""
+def live_rule(rule_id: str, mirrors: tuple[str, ...]) -> Callable[[Check], Check]:
+    """Register a check function as live rule `rule_id`, the read-back of the static rules it mirrors.
+
+    A live rule states no fact of its own: `mirrors` names what it verifies on the account and
+    `LiveRule.facts` takes its title, severity, fix and controls from there, so the live and the
+    static findings of one requirement always agree.  Name, in this order of preference:
+
+    - the static rule (Rego METADATA id) the check reads back: `mirrors=("CG-S3-002",)`;
+    - the static rules of one control the check judges together: `("CG-CT-001", "CG-CT-002")`;
+    - a catalogue control id, only for a requirement no static rule can judge before apply (the
+      account state, not the plan, decides it): `("CG-AUD-2",)`.
+
+    Ids are unique: a clash is a programming error.  `tests/gate/core/test_rule_facts.py` checks
+    that every mirror exists.
+    """
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"live rule {rule_id} registered twice")
-        RULES[rule_id] = LiveRule(rule_id, title, severity, fix, check)
+        if not mirrors:
+            raise ValueError(f"live rule {rule_id} mirrors nothing")
+        RULES[rule_id] = LiveRule(rule_id, tuple(mirrors), check)
         return check
 
     return register

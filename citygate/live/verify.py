@@ -9,27 +9,22 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from citygate.controls import Catalogue, load_catalogue
+from citygate.controls import Catalogue
 from citygate.deployment import Deployment
+from citygate.engines.policyset import RuleMeta
 from citygate.errors import CitygateError
+from citygate.exceptions import apply_exceptions
 from citygate.findings import EngineRun, Finding, GateReport, Severity
 from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
 from citygate.live.rules import LiveContext, LiveRule, Outcome
-from citygate.paths import WAIVERS_FILE
-from citygate.waivers import apply_waivers
+from citygate.paths import EXCEPTIONS_FILE
 
 ENGINE = "live"
-LIVE_PREFIX = "CG-LIVE-"
 
 
-def controls_of(rule_id: str, catalogue: Catalogue) -> list[str]:
-    """The catalogue's controls for a live rule; by convention CG-LIVE-X enforces what static CG-X does."""
-    return catalogue.controls_for_rule(rule_id) or catalogue.controls_for_rule(rule_id.replace(LIVE_PREFIX, "CG-", 1))
-
-
-def _finding(rule: LiveRule, outcome: Outcome, controls: list[str]) -> Finding:
+def _finding(rule: RuleMeta, outcome: Outcome) -> Finding:
     return Finding(
         id=rule.id,
         title=rule.title,
@@ -38,7 +33,7 @@ def _finding(rule: LiveRule, outcome: Outcome, controls: list[str]) -> Finding:
         resource=outcome.resource,
         message="; ".join(outcome.problems) or "complies",
         engine=ENGINE,
-        controls=controls,
+        controls=list(rule.controls),
         fix="" if outcome.ok else rule.fix,
     )
 
@@ -60,21 +55,22 @@ def verify_account(
     catalogue: Catalogue | None = None,
     rules: Iterable[LiveRule] | None = None,
     fail_on: Severity = Severity.LOW,
-    waivers: Path | None = None,
+    exceptions: Path | None = None,
 ) -> GateReport:
-    """Judge the deployed resources in `ctx`; `catalogue` maps rule ids to control ids.
+    """Judge the deployed resources in `ctx` with `rules` (every live rule by default).
 
-    The project's waivers apply as they do in the static gate: an accepted exception (such as the
+    Each rule's title, severity, fix and controls are those of the static rules it mirrors
+    (`LiveRule.facts`; `catalogue` is the project's unless given), resolved before the account is read.
+
+    The project's exceptions apply as they do in the static gate: an accepted exception (such as the
     access-log bucket's SSE-S3, which S3 server access logging requires) is reported, not failed.
     """
     started = time.monotonic()
-    judged = [
-        _finding(rule, outcome, controls_of(rule.id, catalogue) if catalogue else [])
-        for rule in (RULES.values() if rules is None else rules)
-        for outcome in _outcomes(rule, ctx)
-    ]
+    chosen = list(RULES.values() if rules is None else rules)
+    facts = {rule.id: rule.facts(catalogue=catalogue) for rule in chosen}
+    judged = [_finding(facts[rule.id], outcome) for rule in chosen for outcome in _outcomes(rule, ctx)]
     addresses = [item.address for item in ctx.deployed.items]
-    findings = apply_waivers(judged, waivers, dt.date.today(), resources=addresses)
+    findings = apply_exceptions(judged, exceptions, dt.date.today(), resources=addresses)
     seconds = time.monotonic() - started
     failed = sum(1 for f in findings if f.status == "fail")
     return GateReport(
@@ -94,6 +90,5 @@ def verify_deployment(
     """Verify what `deployment` deployed, in the account it deployed to, against the project's catalogue."""
     ctx = LiveContext(AwsClients(deployment.region, deployment.endpoint), DeployedResources(deployment.state()))
     target = f"{deployment.env} ({deployment.endpoint or 'AWS'})"
-    waivers = WAIVERS_FILE if WAIVERS_FILE.is_file() else None
-    catalogue = load_catalogue() if catalogue is None else catalogue
-    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on, waivers=waivers)
+    exceptions = EXCEPTIONS_FILE if EXCEPTIONS_FILE.is_file() else None
+    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on, exceptions=exceptions)

@@ -1,4 +1,4 @@
-"""The page's content: features as written, joined to their runs, the catalogue and the waivers."""
+"""The page's content: features as written, joined to their runs, the catalogue and the exceptions."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pytest_bdd.parser import Feature, ScenarioTemplate, Step
 
 from citygate.bdd.features import load_features
 from citygate.controls import Control
+from citygate.exceptions import PolicyException
 from citygate.livingdoc.results import Run
-from citygate.waivers import Waiver
 
 CONTROL_TAG = re.compile(r"^CG-[A-Z0-9]+-[0-9]+$")
 TARGET_TAGS = {
@@ -24,8 +24,8 @@ TARGET_TAGS = {
 
 
 @dataclass(frozen=True)
-class WaiverView:
-    waiver: Waiver
+class ExceptionView:
+    exception: PolicyException
     expired: bool
 
 
@@ -109,7 +109,7 @@ class Document:
     controls: list[Control]
     coverage: list[CoverageRow]
     unknown_controls: list[str]  # tagged in a feature, missing from the catalogue
-    waivers: list[WaiverView]
+    exceptions: list[ExceptionView]
     matrices: list[MatrixView]
     title: str = "citygate: what is enforced, and where"
 
@@ -153,7 +153,7 @@ def build_document(
     features_dir: Path,
     runs: list[Run],
     controls: list[Control],
-    waivers: list[WaiverView],
+    exceptions: list[ExceptionView],
     matrices: list[MatrixView] | None = None,
 ) -> Document:
     features = [
@@ -170,4 +170,4 @@ def build_document(
     coverage = [CoverageRow(c, [s for s in scenarios if c.id in s.controls]) for c in controls]
     known = {c.id for c in controls}
     unknown = sorted({tag for s in scenarios for tag in s.controls} - known)
-    return Document(features, controls, coverage, unknown, waivers, matrices or [])
+    return Document(features, controls, coverage, unknown, exceptions, matrices or [])

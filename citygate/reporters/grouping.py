@@ -29,10 +29,26 @@ class ControlGroup:
         return list(dict.fromkeys(f"{f.id}: {f.fix}" for f in self.findings if f.fix))
 
 
+RESOLUTIONS = ("dismissed", "excepted", "not_applicable")
+HIDDEN_BY_DEFAULT = frozenset({"dismissed", "not_applicable"})  # in JSON/SARIF/JUnit, not in text views
+
+
 def status_label(finding: Finding) -> str:
-    if finding.waived:
-        return f"waived ({finding.waiver})"
-    return finding.status
+    if finding.exception:
+        return f"{finding.resolution} ({finding.exception})"
+    return finding.resolution or finding.status
+
+
+def shown(findings: list[Finding]) -> list[Finding]:
+    """What a human reads by default: dismissed and not-applicable findings are counted, not listed."""
+    return [f for f in findings if f.resolution not in HIDDEN_BY_DEFAULT]
+
+
+def resolved_line(tally: dict[str, int]) -> str:
+    return (
+        f"{tally['dismissed']} dismissed with proof, {tally['excepted']} excepted, "
+        f"{tally['not_applicable']} not applicable"
+    )
 
 
 def verdict(report: GateReport) -> str:
@@ -40,9 +56,9 @@ def verdict(report: GateReport) -> str:
 
 
 def outcome(finding: Finding, failing: set[int]) -> str:
-    """waived, failing (counts against --fail-on), below_threshold, warn or pass."""
-    if finding.waived:
-        return "waived"
+    """failing (counts against --fail-on), below_threshold, warn, pass, or how it was resolved."""
+    if finding.resolved:
+        return finding.resolution
     if id(finding) in failing:
         return "failing"
     return "below_threshold" if finding.status == "fail" else finding.status
@@ -52,7 +68,7 @@ def counts(report: GateReport) -> dict[str, int]:
     """Findings by outcome, for every summary."""
     failing = {id(f) for f in report.failing()}
     tally = Counter(outcome(f, failing) for f in report.findings)
-    names = ("failing", "below_threshold", "warn", "waived")
+    names = ("failing", "below_threshold", "warn", *RESOLUTIONS)
     return {"total": len(report.findings), **{name: tally[name] for name in names}}
 
 
@@ -71,5 +87,5 @@ def by_control(findings: list[Finding]) -> list[ControlGroup]:
                 groups[control_id] = ControlGroup(control_id, title)
             groups[control_id].findings.append(finding)
     for group in groups.values():
-        group.findings.sort(key=lambda f: (f.waived, -f.severity, f.id, f.resource))
+        group.findings.sort(key=lambda f: (f.resolved, -f.severity, f.id, f.resource))
     return sorted(groups.values(), key=lambda g: (g.control_id == UNMAPPED, -g.severity, g.control_id))

@@ -28,6 +28,7 @@ def summary(report: GateReport) -> dict[str, Any]:
                 "status": e.status,
                 "seconds": round(e.seconds, 3),
                 "findings": e.findings,
+                "proofs": e.proofs,
                 "detail": e.detail,
             }
             for e in report.engines

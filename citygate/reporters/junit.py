@@ -1,6 +1,7 @@
 """JUnit XML for CI test views: a suite per engine, a test case per rule x resource.
 
-Violations that fail the gate are failures, waived findings are skipped (with the waiver);
+Violations that fail the gate are failures; resolved findings (dismissed with proof, excepted, not
+applicable) are skipped with how and why;
 warnings and violations below `--fail-on` pass with their message in system-out.  Each engine also gets a case of its own, so a clean run still shows what
 was checked and an engine that errored is an error, not an empty suite.
 """
@@ -15,8 +16,8 @@ from citygate.findings import EngineRun, Finding, GateReport
 def finding_case(finding: Finding, failing: bool) -> TestCase:
     case = TestCase(name=f"{finding.id} {finding.resource}", classname=f"citygate.{finding.engine}", time=0)
     text = f"{finding.message}\nfix: {finding.fix}" if finding.fix else finding.message
-    if finding.waived:
-        case.result = [Skipped(message=f"waived by {finding.waiver}")]
+    if finding.resolved:
+        case.result = [Skipped(message=f"{finding.resolution}: {finding.reason}")]
     elif failing:
         failure = Failure(message=f"[{finding.severity.name.lower()}] {finding.title}", type_=finding.id)
         failure.text = text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from citygate.findings import Finding, GateReport
-from citygate.reporters.grouping import by_control, counts, status_label, verdict
+from citygate.reporters.grouping import by_control, counts, resolved_line, shown, status_label, verdict
 
 ICON = {"PASS": ":white_check_mark:", "FAIL": ":x:"}
 
@@ -33,14 +33,14 @@ def render_markdown(report: GateReport) -> str:
         "",
         f"{report.kind}, {report.resources} resources, fail on **{report.fail_on.name.lower()}**: "
         f"**{tally['failing']} failing**, {tally['below_threshold']} below threshold, "
-        f"{tally['warn']} warnings, {tally['waived']} waived.",
+        f"{tally['warn']} warnings; {resolved_line(tally)} (listed in the JSON and SARIF reports).",
         "",
         *table(
             ["engine", "status", "seconds", "findings"],
             [[e.engine, e.status, f"{e.seconds:.2f}", e.findings] for e in report.engines],
         ),
     ]
-    for group in by_control(report.findings):
+    for group in by_control(shown(report.findings)):
         lines += ["", f"### {group.control_id}: {cell(group.title)} ({group.severity.name.lower()})", ""]
         lines += table(
             ["status", "severity", "rule", "resource", "message", "engine"], [finding_row(f) for f in group.findings]

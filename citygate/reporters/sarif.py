@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, one rule per rule id, control metadata on each rule.
 
 Each rule carries its controls and their framework ids as tags, and a numeric `security-severity`
-GitHub uses to rank alerts.  Waived findings are kept, with an accepted external suppression.
+GitHub uses to rank alerts.  Resolved findings (dismissed with proof, excepted, not applicable) are kept, with an accepted
+external suppression whose justification says how and why.
 """
 
 from __future__ import annotations
@@ -84,9 +85,9 @@ def result(finding: Finding, rule_index: int, target: str) -> dict[str, Any]:
             "controls": list(finding.controls),
         },
     }
-    if finding.waived:
+    if finding.resolved:
         entry["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": f"waiver {finding.waiver}"}
+            {"kind": "external", "status": "accepted", "justification": f"{finding.resolution}: {finding.reason}"}
         ]
     return entry
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from citygate.findings import GateReport, Severity
-from citygate.reporters.grouping import ControlGroup, by_control, counts, status_label, verdict
+from citygate.reporters.grouping import ControlGroup, by_control, counts, resolved_line, shown, status_label, verdict
 
 WIDTH = 160
 SEVERITY_STYLE = {
@@ -27,7 +27,7 @@ def headline(report: GateReport) -> str:
     return (
         f"citygate gate {verdict(report)}: {report.target} ({report.kind}, {report.resources} resources) - "
         f"{tally['failing']} failing at or above {report.fail_on.name.lower()}, "
-        f"{tally['below_threshold']} below threshold, {tally['warn']} warnings, {tally['waived']} waived"
+        f"{tally['below_threshold']} below threshold, {tally['warn']} warnings; {resolved_line(tally)}"
     )
 
 
@@ -49,7 +49,7 @@ def group_table(group: ControlGroup) -> Table:
     for column in ("status", "severity", "rule", "resource", "message", "engine"):
         table.add_column(column, overflow="fold")
     for f in group.findings:
-        style = "dim" if f.waived or f.status != "fail" else SEVERITY_STYLE[f.severity]
+        style = "dim" if f.resolved or f.status != "fail" else SEVERITY_STYLE[f.severity]
         cells = (status_label(f), f.severity.name.lower(), f.id, f.resource, f.message, f.engine)
         table.add_row(*map(Text, cells), style=style)
     return table
@@ -59,9 +59,9 @@ def render_text(report: GateReport, color: bool = False) -> str:
     """Plain text unless `color` (a tty): no escape codes end up in files or CI logs."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color, highlight=False)
-    console.print(headline(report), markup=False)
-    console.print(engines_line(report), markup=False)
-    for group in by_control(report.findings):
+    console.print(headline(report), markup=False, soft_wrap=True)
+    console.print(engines_line(report), markup=False, soft_wrap=True)
+    for group in by_control(shown(report.findings)):
         console.print()
         console.print(group_table(group))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

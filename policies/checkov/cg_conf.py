@@ -68,10 +68,3 @@ def json_document(value: Any) -> Any:
             return UNKNOWN
         return document if isinstance(document, dict) else UNKNOWN
     return UNKNOWN
-
-
-def as_list(value: Any) -> list[Any]:
-    """One value or a list of values as a list (IAM accepts both)."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cg_conf import UNKNOWN, as_list, json_document
+from cg_conf import UNKNOWN, json_document
+from cg_control import ControlCheck
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from citygate.policy_json import as_list
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 SERVICE_ACCOUNT = re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
@@ -37,15 +38,9 @@ def pins_one_service_account(statement: dict[str, Any]) -> bool:
     return len(subjects) == 1 and bool(SERVICE_ACCOUNT.match(str(subjects[0]))) and audiences == [STS_AUDIENCE]
 
 
-class IrsaTrustPinsServiceAccount(BaseResourceCheck):
+class IrsaTrustPinsServiceAccount(ControlCheck):
     def __init__(self) -> None:
-        super().__init__(
-            name="Ensure an IRSA role trusts exactly one service account (sub) with the STS audience (aud)",
-            id="CKV_CG_1",
-            categories=[CheckCategories.IAM],
-            supported_resources=["aws_iam_role"],
-            guideline="Condition StringEquals on <issuer>:sub = system:serviceaccount:<namespace>:<name> and <issuer>:aud = sts.amazonaws.com; no StringLike, no wildcard.",
-        )
+        super().__init__("CKV_CG_1", [CheckCategories.IAM], ["aws_iam_role"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         document = json_document(conf.get("assume_role_policy"))

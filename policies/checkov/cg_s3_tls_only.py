@@ -1,42 +1,25 @@
 """CKV_CG_2: a bucket policy denies every request that does not use TLS.
 
 Checkov's built-ins do not look for the `aws:SecureTransport = false` deny that keeps plain-HTTP
-requests (and so credentials and data in clear) away from a bucket.
+requests (and so credentials and data in clear) away from a bucket.  The statement is judged by
+`citygate.bucket_tls`, as the live check judges it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cg_conf import UNKNOWN, as_list, json_document
+from cg_conf import UNKNOWN, json_document
+from cg_control import ControlCheck
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-EVERYONE = ("*", {"AWS": "*"}, {"AWS": ["*"]})
-ALL_S3_ACTIONS = {"s3:*", "*"}
+from citygate.bucket_tls import denies_plain_http
+from citygate.policy_json import as_list
 
 
-def denies_plain_http(statement: dict[str, Any]) -> bool:
-    """Deny, to everyone, every S3 action, when aws:SecureTransport is false."""
-    secure_transport = (statement.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport")
-    return (
-        statement.get("Effect") == "Deny"
-        and statement.get("Principal") in EVERYONE
-        and bool(ALL_S3_ACTIONS & set(as_list(statement.get("Action"))))
-        and str(secure_transport).lower() == "false"
-    )
-
-
-class S3PolicyDeniesPlainHttp(BaseResourceCheck):
+class S3PolicyDeniesPlainHttp(ControlCheck):
     def __init__(self) -> None:
-        super().__init__(
-            name="Ensure an S3 bucket policy denies requests that do not use TLS (aws:SecureTransport)",
-            id="CKV_CG_2",
-            categories=[CheckCategories.ENCRYPTION],
-            supported_resources=["aws_s3_bucket_policy"],
-            guideline="Add a Deny statement for Principal *, Action s3:* when Bool aws:SecureTransport is false.",
-        )
+        super().__init__("CKV_CG_2", [CheckCategories.ENCRYPTION], ["aws_s3_bucket_policy"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         document = json_document(conf.get("policy"))

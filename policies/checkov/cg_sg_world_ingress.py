@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cg_conf import as_list, blocks, scalar, unwrap
+from cg_conf import blocks, scalar, unwrap
+from cg_control import ControlCheck
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from citygate.policy_json import as_list
 
 WORLD = {"0.0.0.0/0", "::/0"}
 WEB_PORTS = {80, 443}
@@ -41,18 +42,16 @@ def ingress_rules(resource_type: str, conf: dict[str, Any]) -> list[dict[str, An
     return [conf]
 
 
-class WorldIngressOnlyWebPorts(BaseResourceCheck):
+class WorldIngressOnlyWebPorts(ControlCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure ingress from 0.0.0.0/0 or ::/0 is allowed on TCP 80 and 443 only",
-            id="CKV_CG_4",
-            categories=[CheckCategories.NETWORKING],
-            supported_resources=[
+            "CKV_CG_4",
+            [CheckCategories.NETWORKING],
+            [
                 "aws_security_group",
                 "aws_security_group_rule",
                 "aws_vpc_security_group_ingress_rule",
             ],
-            guideline="Open 0.0.0.0/0 and ::/0 only on TCP 443 (and 80 for the HTTPS redirect); reach other ports through the VPC or a bastion-free path such as SSM.",
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:

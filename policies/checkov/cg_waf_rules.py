@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from cg_conf import blocks, present, scalar, walk
+from cg_control import ControlCheck
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet"
 
@@ -33,15 +33,9 @@ def limits_rate(rule: dict[str, Any]) -> bool:
     return any(key == "rate_based_statement" and blocks(value) for key, value in walk(rule.get("statement")))
 
 
-class WafAclBaselineRules(BaseResourceCheck):
+class WafAclBaselineRules(ControlCheck):
     def __init__(self) -> None:
-        super().__init__(
-            name="Ensure a WAFv2 web ACL includes the AWS common rule set and a blocking rate-based rule",
-            id="CKV_CG_3",
-            categories=[CheckCategories.NETWORKING],
-            supported_resources=["aws_wafv2_web_acl"],
-            guideline="Add a rule with the AWS managed group AWSManagedRulesCommonRuleSet (override_action none) and a rate_based_statement rule whose action is block.",
-        )
+        super().__init__("CKV_CG_3", [CheckCategories.NETWORKING], ["aws_wafv2_web_acl"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         enforced = [rule for rule in blocks(conf.get("rule")) if not only_counts(rule)]

@@ -9,13 +9,20 @@ import json
 import pytest
 
 from citygate.bdd.attributes import lookup, refers_to, split_path
+from citygate.bdd.excepted import scenario_exceptions
 from citygate.bdd.features import parse_feature
 from citygate.bdd.live import recorded_state
 from citygate.bdd.runner import match, run_scenario
 from citygate.bdd.spec import Spec, SpecFailure
 from citygate.bdd.targets import Target, targets_for
-from citygate.bdd.vocabulary import each_must_have, given_resources, must_be, must_be_set, must_reference
-from citygate.bdd.waived import scenario_waivers
+from citygate.bdd.vocabulary import (
+    each_must_have,
+    given_resources,
+    must_be,
+    must_be_set,
+    must_lie_within_parameters,
+    must_reference,
+)
 from citygate.errors import CitygateError
 from citygate.model import Inventory, Resource
 
@@ -123,27 +130,29 @@ def test_targets_follow_tags_and_environment_selection(monkeypatch: pytest.Monke
         targets_for(set())
 
 
-def test_a_control_waiver_turns_an_offender_into_a_waived_observation(tmp_path) -> None:
-    waivers_file = tmp_path / "waivers.yaml"
-    waivers_file.write_text(
-        "waivers:\n"
+def test_a_control_exception_turns_an_offender_into_an_excepted_observation(tmp_path) -> None:
+    register_file = tmp_path / "exceptions.yaml"
+    register_file.write_text(
+        "exceptions:\n"
         "  - {id: W-1, control: CG-ENC-1, resource: 'aws_s3_bucket*.access_logs', owner: platform,\n"
+        "     approver: security, ticket: SEC-1, created: 2026-01-01,\n"
         "     reason: S3 server access logs cannot be delivered to an SSE-KMS bucket, expires: 2999-01-01}\n"
-        "  - {id: W-2, control: CG-ENC-1, resource: '*', owner: platform, reason: expired long ago, expires: 2000-01-01}\n"
+        "  - {id: W-2, control: CG-ENC-1, resource: '*', owner: platform, approver: security, ticket: SEC-2,\n"
+        "     created: 1999-01-01, reason: expired long ago, expires: 2000-01-01}\n"
     )
-    waivers = scenario_waivers({"CG-ENC-1"}, waivers_file)
-    assert [w.id for w in waivers] == ["W-1"]
+    exceptions = scenario_exceptions({"CG-ENC-1"}, register_file)
+    assert [w.id for w in exceptions] == ["W-1"]
     logs = Resource(
         "aws_s3_bucket_server_side_encryption_configuration.access_logs", "sse", "access_logs", {"a": "AES256"}
     )
     raw = Resource("aws_s3_bucket_server_side_encryption_configuration.raw", "sse", "raw", {"a": "AES256"})
-    spec = Spec(Inventory("terraform", "plan", [logs, raw]), waivers=waivers)
+    spec = Spec(Inventory("terraform", "plan", [logs, raw]), exceptions=exceptions)
     given_resources(spec, "sse")
     spec.begin('Then "a" must be "aws:kms"')
     with pytest.raises(SpecFailure) as failure:
         must_be(spec, "a", "aws:kms")
     assert "raw: AES256" in str(failure.value) and "access_logs" not in str(failure.value)
-    assert [o.waiver for o in spec.records[-1].observations] == ["W-1", ""]
+    assert [o.exception for o in spec.records[-1].observations] == ["W-1", ""]
 
 
 def test_a_recorded_state_is_judged_as_the_live_account(tmp_path) -> None:
@@ -164,3 +173,20 @@ def test_a_recorded_state_is_judged_as_the_live_account(tmp_path) -> None:
     spec = Spec(inventory)
     given_resources(spec, "aws_kinesis_stream")
     must_reference(spec, "kms_key_id", "aws_kms_key")
+
+
+def test_bounds_are_read_from_the_catalogue_and_fail_closed_when_missing() -> None:
+    def acl(name: str, limit: int) -> Resource:
+        rule = {"statement": [{"rate_based_statement": [{"limit": limit}]}]}
+        return Resource(f"aws_wafv2_web_acl.{name}", "aws_wafv2_web_acl", name, {"rule": [rule]})
+
+    path, bounds = "rule.statement.rate_based_statement.limit", ("CG-WAF-1", "rate_limit_min", "rate_limit_max")
+    within = spec_of(acl("edge", 2000))
+    given_resources(within, "aws_wafv2_web_acl")
+    must_lie_within_parameters(within, path, *bounds)
+    unreachable = spec_of(acl("edge", 2000), acl("unreachable", 2_000_000_000))
+    given_resources(unreachable, "aws_wafv2_web_acl")
+    with pytest.raises(SpecFailure, match=r"aws_wafv2_web_acl.unreachable: 2000000000"):
+        must_lie_within_parameters(unreachable, path, *bounds)
+    with pytest.raises(SpecFailure, match="no numeric parameter burst"):
+        must_lie_within_parameters(within, path, "CG-WAF-1", "rate_limit_min", "burst")

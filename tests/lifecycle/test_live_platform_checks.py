@@ -248,3 +248,39 @@ def test_edge_rules_pass_a_guarded_load_balancer_and_fail_a_bare_one(aws: AwsCli
         found = problems(aws, rule_id, *lbs)
         assert found["aws_lb.guarded"] == (), rule_id
         assert message in " ".join(found["aws_lb.bare"]), rule_id
+
+
+def test_a_tls12_only_listener_fails_and_rate_limits_stay_within_the_catalogue_bounds(aws: AwsClients) -> None:
+    tls12 = load_balancer(aws, "tls12")
+    certificate = [{"CertificateArn": aws("acm").request_certificate(DomainName="city.example")["CertificateArn"]}]
+    aws("elbv2").create_listener(
+        LoadBalancerArn=tls12,
+        Protocol="HTTPS",
+        Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS-1-2-2017-01",
+        Certificates=certificate,
+        DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}],
+    )
+    found = problems(aws, "CG-LIVE-ALB-001", ("aws_lb", "tls12", {"arn": tls12}))
+    assert "ELBSecurityPolicy-TLS-1-2-2017-01" in " ".join(found["aws_lb.tls12"])
+
+    visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "edge"}
+
+    def acl(name: str, limit: int) -> tuple[str, str, dict[str, str]]:
+        rule = {
+            "Name": "rate",
+            "Priority": 1,
+            "Action": {"Block": {}},
+            "Statement": {"RateBasedStatement": {"Limit": limit, "AggregateKeyType": "IP"}},
+            "VisibilityConfig": visibility,
+        }
+        created = aws("wafv2").create_web_acl(
+            Name=name, Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=[rule], VisibilityConfig=visibility
+        )["Summary"]
+        return ("aws_wafv2_web_acl", name, {"name": name, "scope": "REGIONAL", "id": created["Id"]})
+
+    found = problems(aws, "CG-LIVE-WAF-003", acl("bounded", 2000), acl("unreachable", 2_000_000_000))
+    assert found == {
+        "aws_wafv2_web_acl.bounded": (),
+        "aws_wafv2_web_acl.unreachable": ("rate-based rule limits outside 100..10000: 2000000000",),
+    }

@@ -164,3 +164,44 @@ def test_aurora_encryption(aws: AwsClients) -> None:
         ("aws_rds_cluster", "bad", {"cluster_identifier": "bad"}),
     )
     assert found == {"aws_rds_cluster.good": (), "aws_rds_cluster.bad": ("storage is not encrypted",)}
+
+
+def test_s3_tls_deny_for_one_role_fails(aws: AwsClients) -> None:
+    aws("s3").create_bucket(Bucket="one-role")
+    deny = {
+        "Effect": "Deny",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:role/ingest"},
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::one-role", "arn:aws:s3:::one-role/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    aws("s3").put_bucket_policy(Bucket="one-role", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+    found = problems(aws, "CG-LIVE-S3-004", ("aws_s3_bucket", "one_role", {"bucket": "one-role"}))
+    assert found == {"aws_s3_bucket.one_role": ("no bucket policy statement denies insecure transport",)}
+
+
+def test_kms_key_policy_open_to_every_account_fails(aws: AwsClients) -> None:
+    kms = aws("kms")
+
+    def key(*statements: dict[str, object]) -> str:
+        document = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+        return str(kms.create_key(Policy=document)["KeyMetadata"]["KeyId"])
+
+    admin = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    pinned = {**admin, "Principal": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "123456789012"}}}
+    keys = {
+        "named": key(admin, pinned),
+        "open": key(admin, {**admin, "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt", "kms:Encrypt"]}),
+    }
+    found = problems(aws, "CG-LIVE-KMS-002", *(("aws_kms_key", name, {"key_id": k}) for name, k in keys.items()))
+    assert found == {
+        "aws_kms_key.named": (),
+        "aws_kms_key.open": (
+            'key policy allows kms:Decrypt, kms:Encrypt to Principal "*" with no condition pinning the caller',
+        ),
+    }

@@ -1,4 +1,4 @@
-"""The live run as a whole: controls from the catalogue, waivers honoured, unreadable accounts fail closed."""
+"""The live run as a whole: facts from the mirrored static rules, exceptions honoured, unreadable accounts fail closed."""
 
 from __future__ import annotations
 
@@ -8,21 +8,25 @@ import pytest
 from live_support import state
 
 from citygate.controls import load_catalogue
+from citygate.engines.policyset import load_policy_set
 from citygate.errors import CitygateError
 from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
 from citygate.live.rules import LiveContext
-from citygate.live.verify import controls_of, verify_account
+from citygate.live.verify import verify_account
 
 BARE_BUCKET = ("aws_s3_bucket", "bare", {"bucket": "bare"})
-WAIVER = """
-waivers:
-  - id: W-TEST
+REGISTER = """
+exceptions:
+  - id: EX-TEST
     control: CG-ENC-1
     resource: aws_s3_bucket.bare
     owner: platform-security
-    reason: A bucket kept bare on purpose to prove that live findings can be waived.
+    approver: security-architecture
+    ticket: SEC-1
+    created: 2026-01-01
+    reason: A bucket kept bare on purpose to prove that live findings can be excepted.
     expires: 2999-12-31
 """
 
@@ -32,27 +36,23 @@ def bare_bucket_context(aws: AwsClients) -> LiveContext:
     return LiveContext(aws, DeployedResources(state(BARE_BUCKET)))
 
 
-def test_every_live_rule_enforces_a_catalogue_control() -> None:
-    catalogue = load_catalogue()
-    unmapped = {rule for rule in RULES if not controls_of(rule, catalogue)}
-    assert not unmapped, "map the live rule (or its static twin CG-X) in policies/controls/"
-
-
-def test_a_violation_fails_with_its_control(aws: AwsClients) -> None:
+def test_a_violation_fails_with_the_facts_of_the_static_rule_it_mirrors(aws: AwsClients) -> None:
     report = verify_account(bare_bucket_context(aws), "t", catalogue=load_catalogue(), rules=[RULES["CG-LIVE-S3-001"]])
     (finding,) = report.findings
+    static = load_policy_set().metadata["CG-S3-001"]
     assert (finding.status, finding.controls, finding.engine) == ("fail", ["CG-ENC-1"], "live")
+    assert (finding.title, finding.severity, finding.fix) == (static.title, static.severity, static.fix)
     assert report.exit_code == 1
 
 
-def test_a_waived_violation_is_reported_but_does_not_fail(aws: AwsClients, tmp_path: Path) -> None:
-    waivers = tmp_path / "waivers.yaml"
-    waivers.write_text(WAIVER)
+def test_an_excepted_violation_is_reported_but_does_not_fail(aws: AwsClients, tmp_path: Path) -> None:
+    exceptions = tmp_path / "exceptions.yaml"
+    exceptions.write_text(REGISTER)
     report = verify_account(
-        bare_bucket_context(aws), "t", load_catalogue(), rules=[RULES["CG-LIVE-S3-001"]], waivers=waivers
+        bare_bucket_context(aws), "t", load_catalogue(), rules=[RULES["CG-LIVE-S3-001"]], exceptions=exceptions
     )
     (finding,) = report.findings
-    assert finding.waived and finding.waiver == "W-TEST"
+    assert (finding.resolution, finding.exception) == ("excepted", "EX-TEST")
     assert report.exit_code == 0
 
 

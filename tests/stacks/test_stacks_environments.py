@@ -8,6 +8,7 @@ import pytest
 from stack_json import Stack, resource, resources
 
 from citygate import environments
+from citygate.controls import load_catalogue
 from citygate.errors import CitygateError
 from stacks.config import ENVIRONMENTS, S3Backend, environment
 
@@ -31,6 +32,12 @@ def test_counts_follow_the_environment(synthesized: dict[str, Stack], env: str) 
     )
     assert len(resources(stack, "aws_eks_addon")) == len(cfg.eks_addons)
     assert resource(stack, "aws_kinesis_stream.iot_sensors")["shard_count"] == cfg.kinesis_shards
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_waf_rate_limit_lies_within_the_catalogue_bounds(env: str) -> None:
+    bounds = load_catalogue().controls["CG-WAF-1"].parameters
+    assert bounds["rate_limit_min"] <= ENVIRONMENTS[env].waf_rate_limit <= bounds["rate_limit_max"]
 
 
 def test_sizes_grow_towards_prod(synthesized: dict[str, Stack]) -> None:

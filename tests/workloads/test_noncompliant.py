@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from probes import FIXTURES, WAIVED
+from probes import EXCEPTED, FIXTURES
 
 from citygate import cli
 from citygate.k8s import irsa
@@ -60,7 +60,7 @@ def stacks_synthesized(synth_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def check(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
-    code = cli.main(["check", "--k8s", str(path), "--engines", "rego", "--format", "json"])
+    code = cli.main(["check", "--k8s", str(path), "--engines", "rego,schema,reachability,irsa", "--format", "json"])
     out = capsys.readouterr().out
     return code, json.loads(out) if code in (0, 1) else {}
 
@@ -87,9 +87,10 @@ def test_noncompliant_fixture_fails_the_gate(fixture: str, capsys: pytest.Captur
 @pytest.mark.usefixtures("stacks_synthesized")
 def test_our_workloads_pass(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = check(WORKLOADS, capsys)
-    failing = [f for f in report["findings"] if f["status"] == "fail"]
-    assert (code, [f for f in failing if not f["waived"]]) == (0, [])
-    assert {(f["waiver"], f["id"], f["resource"]) for f in failing} == WAIVED
+    unresolved = [f for f in report["findings"] if f["status"] in ("fail", "warn") and not f["resolution"]]
+    assert (code, unresolved) == (0, [])
+    excepted = {(f["exception"], f["id"], f["resource"]) for f in report["findings"] if f["resolution"] == "excepted"}
+    assert excepted == EXCEPTED
 
 
 @pytest.mark.usefixtures("stacks_synthesized")

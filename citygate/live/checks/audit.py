@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, fetch, judge, judge_each, live_rule
@@ -18,12 +17,7 @@ def _account_resource(ctx: LiveContext, resource_type: str) -> str:
     return next((item.address for item in ctx.deployed.of_type(resource_type)), f"{ACCOUNT}/{resource_type}")
 
 
-@live_rule(
-    "CG-LIVE-CT-001",
-    "A multi-region CloudTrail trail logs with file validation and a CMK",
-    Severity.HIGH,
-    "Deploy aws_cloudtrail with is_multi_region_trail, enable_log_file_validation and kms_key_id.",
-)
+@live_rule("CG-LIVE-CT-001", mirrors=("CG-CT-001", "CG-CT-002", "CG-CT-003", "CG-CT-004"))
 def cloudtrail(ctx: LiveContext) -> Iterator[Outcome]:
     client = ctx.aws("cloudtrail")
     trails = client.describe_trails(includeShadowTrails=False).get("trailList", [])
@@ -44,12 +38,7 @@ def cloudtrail(ctx: LiveContext) -> Iterator[Outcome]:
         )
 
 
-@live_rule(
-    "CG-LIVE-GD-001",
-    "GuardDuty is enabled, including EKS audit-log monitoring",
-    Severity.HIGH,
-    "Deploy aws_guardduty_detector (enable = true) with the EKS_AUDIT_LOGS feature enabled.",
-)
+@live_rule("CG-LIVE-GD-001", mirrors=("CG-GD-001",))
 def guardduty(ctx: LiveContext) -> Iterator[Outcome]:
     client = ctx.aws("guardduty")
     detector_ids = client.list_detectors().get("DetectorIds", [])
@@ -71,12 +60,7 @@ def guardduty(ctx: LiveContext) -> Iterator[Outcome]:
         )
 
 
-@live_rule(
-    "CG-LIVE-CFG-001",
-    "AWS Config records every supported resource type",
-    Severity.MEDIUM,
-    "Deploy aws_config_configuration_recorder (all_supported), a delivery channel and the recorder status.",
-)
+@live_rule("CG-LIVE-CFG-001", mirrors=("CG-CFG-001",))
 def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
     client = ctx.aws("config")
     recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
@@ -101,12 +85,7 @@ def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
         )
 
 
-@live_rule(
-    "CG-LIVE-NET-002",
-    "Every VPC sends its flow logs somewhere",
-    Severity.MEDIUM,
-    "Add aws_flow_log (traffic_type ALL) for the VPC to an encrypted log group.",
-)
+@live_rule("CG-LIVE-NET-002", mirrors=("CG-NET-002",))
 def flow_logs(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
 
@@ -124,12 +103,7 @@ def flow_logs(ctx: LiveContext) -> Iterator[Outcome]:
     )
 
 
-@live_rule(
-    "CG-LIVE-EBS-001",
-    "New EBS volumes are encrypted by default with a customer-managed KMS key",
-    Severity.MEDIUM,
-    "Deploy aws_ebs_encryption_by_default (enabled = true) and aws_ebs_default_kms_key (a CMK).",
-)
+@live_rule("CG-LIVE-EBS-001", mirrors=("CG-EBS-001",))
 def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
     resource = _account_resource(ctx, "aws_ebs_encryption_by_default")
@@ -140,12 +114,7 @@ def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     yield judge(resource, [customer_managed_problem(ctx, key, "default EBS encryption")])
 
 
-@live_rule(
-    "CG-LIVE-NET-003",
-    "The default security group of every VPC allows no traffic",
-    Severity.MEDIUM,
-    "Manage aws_default_security_group for the VPC with no ingress and no egress rules.",
-)
+@live_rule("CG-LIVE-NET-003", mirrors=("CG-NET-003",))
 def default_security_group_closed(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
 

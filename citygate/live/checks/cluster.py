@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
-from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge, judge_each, live_rule, missing
@@ -27,12 +26,7 @@ def judge_clusters(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_eks_cluster", describe, problems)
 
 
-@live_rule(
-    "CG-LIVE-EKS-001",
-    "EKS API endpoints are private only",
-    Severity.HIGH,
-    "Set vpc_config endpoint_private_access = true and endpoint_public_access = false.",
-)
+@live_rule("CG-LIVE-EKS-001", mirrors=("CG-EKS-001",))
 def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         vpc = cluster.get("resourcesVpcConfig", {})
@@ -44,12 +38,7 @@ def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_clusters(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-EKS-002",
-    "EKS encrypts Kubernetes secrets with a customer-managed KMS key",
-    Severity.HIGH,
-    'Add encryption_config { resources = ["secrets"], provider { key_arn = <CMK> } }.',
-)
+@live_rule("CG-LIVE-EKS-002", mirrors=("CG-EKS-002",))
 def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         configs = [c for c in cluster.get("encryptionConfig", []) if "secrets" in c.get("resources", [])]
@@ -59,12 +48,7 @@ def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_clusters(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-EKS-003",
-    "EKS control-plane api, audit and authenticator logs are on",
-    Severity.MEDIUM,
-    'Set enabled_cluster_log_types to include "api", "audit" and "authenticator".',
-)
+@live_rule("CG-LIVE-EKS-003", mirrors=("CG-EKS-003",))
 def control_plane_logs(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         enabled = {
@@ -93,12 +77,7 @@ def _oidc_providers(ctx: LiveContext) -> dict[str, dict[str, Any]]:
     return providers
 
 
-@live_rule(
-    "CG-LIVE-EKS-004",
-    "Each EKS cluster's OIDC issuer is registered as an IAM identity provider for STS",
-    Severity.HIGH,
-    "Deploy aws_iam_openid_connect_provider for the cluster issuer with client id sts.amazonaws.com.",
-)
+@live_rule("CG-LIVE-EKS-004", mirrors=("CG-EKS-004",))
 def oidc_provider(ctx: LiveContext) -> Iterator[Outcome]:
     providers = _oidc_providers(ctx)
 
@@ -145,12 +124,7 @@ def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
     return problems
 
 
-@live_rule(
-    "CG-LIVE-IAM-003",
-    "IRSA roles trust exactly one service account of one namespace, for STS only",
-    Severity.HIGH,
-    "Condition the web-identity trust with StringEquals on <issuer>:sub and <issuer>:aud.",
-)
+@live_rule("CG-LIVE-IAM-003", mirrors=("CG-IAM-003",))
 def irsa_trust(ctx: LiveContext) -> Iterator[Outcome]:
     """Judges only roles whose trust allows web identities; other roles are not IRSA roles."""
     iam = ctx.aws("iam")

@@ -1,15 +1,35 @@
-"""KMS: keys rotate; other checks ask here whether a key is an enabled customer-managed key."""
+"""KMS: keys rotate, their policies open them to no unconditioned wildcard principal; other checks
+ask here whether a key is an enabled customer-managed key."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from citygate.findings import Severity
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, fetch, judge_each, live_rule
+from citygate.policy_json import anyone, as_list
 
 AWS_ALIAS_PREFIX = "alias/aws/"
+# Condition keys (lower case: IAM ignores their case) that pin the caller's or source's account or
+# organization, and the operators that pin them even when the key is absent from a request.
+CALLER_KEYS = frozenset(
+    {
+        "kms:calleraccount",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceowner",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+    }
+)
+PINNING_OPERATOR = re.compile(r"^(ForAnyValue:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$")
 
 
 def customer_managed_problem(ctx: LiveContext, key_id: str | None, what: str) -> str | None:
@@ -35,12 +55,7 @@ def _has_aws_alias(ctx: LiveContext, key_id: str, key: str) -> bool:
     return any(a.get("AliasName", "").startswith(AWS_ALIAS_PREFIX) for a in aliases)
 
 
-@live_rule(
-    "CG-LIVE-KMS-001",
-    "KMS customer-managed keys rotate automatically",
-    Severity.MEDIUM,
-    "Enable automatic key rotation on the key (enable_key_rotation = true).",
-)
+@live_rule("CG-LIVE-KMS-001", mirrors=("CG-KMS-001",))
 def key_rotation(ctx: LiveContext) -> Iterator[Outcome]:
     kms = ctx.aws("kms")
 
@@ -54,3 +69,37 @@ def key_rotation(ctx: LiveContext) -> Iterator[Outcome]:
         rotation,
         lambda live: [None if live.get("KeyRotationEnabled") else "automatic rotation is off"],
     )
+
+
+def _pins_caller(statement: dict[str, Any]) -> bool:
+    return any(
+        PINNING_OPERATOR.match(operator) and key.lower() in CALLER_KEYS and values and "*" not in values
+        for operator, tested in (statement.get("Condition") or {}).items()
+        for key, values in ((k, as_list(v)) for k, v in tested.items())
+    )
+
+
+def open_to_anyone(statement: dict[str, Any]) -> bool:
+    """An Allow to Principal "*" (or AWS "*") that no condition pins to an account or organization."""
+    return statement.get("Effect") == "Allow" and anyone(statement.get("Principal")) and not _pins_caller(statement)
+
+
+@live_rule("CG-LIVE-KMS-002", mirrors=("CG-KMS-002",))
+def key_policy_principals(ctx: LiveContext) -> Iterator[Outcome]:
+    kms = ctx.aws("kms")
+
+    def policy(key: Deployed) -> dict[str, Any] | None:
+        found = fetch(kms.get_key_policy, KeyId=key.get("key_id") or key.get("id"), PolicyName="default")
+        return json.loads(found["Policy"]) if found else None
+
+    def problems(document: dict[str, Any]) -> list[str | None]:
+        grants = [
+            ", ".join(as_list(s.get("Action"))) for s in as_list(document.get("Statement", [])) if open_to_anyone(s)
+        ]
+        return [
+            f'key policy allows {"; ".join(grants)} to Principal "*" with no condition pinning the caller'
+            if grants
+            else None
+        ]
+
+    return judge_each(ctx, "aws_kms_key", policy, problems)

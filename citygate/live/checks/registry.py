@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from citygate.findings import Severity
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge_each, live_rule
@@ -21,24 +20,14 @@ def judge_repositories(ctx: LiveContext, problems: Problems) -> Iterator[Outcome
     return judge_each(ctx, "aws_ecr_repository", describe, problems)
 
 
-@live_rule(
-    "CG-LIVE-ECR-001",
-    "ECR image tags are immutable",
-    Severity.MEDIUM,
-    'Set image_tag_mutability = "IMMUTABLE" on the repository.',
-)
+@live_rule("CG-LIVE-ECR-001", mirrors=("CG-ECR-001",))
 def immutable_tags(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_repositories(
         ctx, lambda live: [None if live.get("imageTagMutability") == "IMMUTABLE" else "image tags are mutable"]
     )
 
 
-@live_rule(
-    "CG-LIVE-ECR-002",
-    "ECR scans every image on push",
-    Severity.MEDIUM,
-    "Set image_scanning_configuration { scan_on_push = true } on the repository.",
-)
+@live_rule("CG-LIVE-ECR-002", mirrors=("CG-ECR-002",))
 def scan_on_push(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_repositories(
         ctx,
@@ -46,12 +35,7 @@ def scan_on_push(ctx: LiveContext) -> Iterator[Outcome]:
     )
 
 
-@live_rule(
-    "CG-LIVE-ECR-003",
-    "ECR repositories are encrypted with a customer-managed KMS key",
-    Severity.MEDIUM,
-    'Set encryption_configuration { encryption_type = "KMS", kms_key = <CMK> } on the repository.',
-)
+@live_rule("CG-LIVE-ECR-003", mirrors=("CG-ECR-003",))
 def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(live: dict[str, Any]) -> list[str | None]:
         encryption = live.get("encryptionConfiguration", {})
@@ -62,12 +46,7 @@ def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_repositories(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-ECR-004",
-    "ECR repositories expire old images with a lifecycle policy",
-    Severity.MEDIUM,
-    "Add aws_ecr_lifecycle_policy for the repository.",
-)
+@live_rule("CG-LIVE-ECR-004", mirrors=("CG-ECR-004",))
 def lifecycle_policy(ctx: LiveContext) -> Iterator[Outcome]:
     ecr = ctx.aws("ecr")
     return judge_repositories(

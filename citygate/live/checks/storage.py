@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from citygate.findings import Severity
+from citygate.bucket_tls import denies_plain_http
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge_each, live_rule
@@ -26,12 +26,7 @@ def judge_buckets(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_s3_bucket", existing, problems)
 
 
-@live_rule(
-    "CG-LIVE-S3-001",
-    "S3 buckets encrypt by default with a customer-managed KMS key",
-    Severity.HIGH,
-    "Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and a CMK.",
-)
+@live_rule("CG-LIVE-S3-001", mirrors=("CG-S3-001",))
 def bucket_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         config = fetch(ctx.aws("s3").get_bucket_encryption, Bucket=name) or {}
@@ -45,12 +40,7 @@ def bucket_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-S3-002",
-    "S3 buckets block every form of public access",
-    Severity.HIGH,
-    "Add aws_s3_bucket_public_access_block with all four flags true.",
-)
+@live_rule("CG-LIVE-S3-002", mirrors=("CG-S3-002",))
 def bucket_public_access_block(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         config = fetch(ctx.aws("s3").get_public_access_block, Bucket=name) or {}
@@ -61,12 +51,7 @@ def bucket_public_access_block(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-S3-003",
-    "S3 buckets keep object versions",
-    Severity.MEDIUM,
-    "Add aws_s3_bucket_versioning with status Enabled.",
-)
+@live_rule("CG-LIVE-S3-003", mirrors=("CG-S3-003",))
 def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         status = (fetch(ctx.aws("s3").get_bucket_versioning, Bucket=name) or {}).get("Status", "never enabled")
@@ -75,31 +60,12 @@ def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-def denies_insecure_transport(statement: dict[str, Any]) -> bool:
-    """A statement denying every S3 action to everyone when aws:SecureTransport is false."""
-    condition = statement.get("Condition", {})
-    secure = {k.lower(): v for k, v in condition.get("Bool", {}).items()}.get("aws:securetransport")
-    principal = statement.get("Principal")
-    everyone = principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS")))
-    return (
-        statement.get("Effect") == "Deny"
-        and everyone
-        and "s3:*" in as_list(statement.get("Action", []))
-        and [str(v).lower() for v in as_list(secure)] == ["false"]
-    )
-
-
-@live_rule(
-    "CG-LIVE-S3-004",
-    "S3 bucket policies deny requests not made over TLS",
-    Severity.HIGH,
-    'Add a bucket policy statement: Deny s3:* to "*" when aws:SecureTransport is false.',
-)
+@live_rule("CG-LIVE-S3-004", mirrors=("CG-S3-004",))
 def bucket_tls_only(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         policy = fetch(ctx.aws("s3").get_bucket_policy, Bucket=name)
         statements = as_list(json.loads(policy["Policy"]).get("Statement", [])) if policy else []
-        ok = any(denies_insecure_transport(s) for s in statements)
+        ok = any(denies_plain_http(s) for s in statements)
         return [None if ok else "no bucket policy statement denies insecure transport"]
 
     return judge_buckets(ctx, problems)
@@ -118,12 +84,7 @@ def _tables(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_dynamodb_table", describe, problems)
 
 
-@live_rule(
-    "CG-LIVE-DDB-001",
-    "DynamoDB tables are encrypted with a customer-managed KMS key",
-    Severity.HIGH,
-    "Set server_side_encryption { enabled = true, kms_key_arn = <CMK> } on the table.",
-)
+@live_rule("CG-LIVE-DDB-001", mirrors=("CG-DDB-001",))
 def table_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(table: dict[str, Any]) -> list[str | None]:
         sse = table.get("SSEDescription", {})
@@ -134,12 +95,7 @@ def table_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return _tables(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-DDB-002",
-    "DynamoDB tables have point-in-time recovery",
-    Severity.MEDIUM,
-    "Set point_in_time_recovery { enabled = true } on the table.",
-)
+@live_rule("CG-LIVE-DDB-002", mirrors=("CG-DDB-002",))
 def table_pitr(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(table: dict[str, Any]) -> list[str | None]:
         pitr = table.get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription", {})
@@ -160,12 +116,7 @@ def _aurora_clusters(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_rds_cluster", describe, problems)
 
 
-@live_rule(
-    "CG-LIVE-RDS-001",
-    "Aurora clusters are encrypted with a customer-managed KMS key",
-    Severity.HIGH,
-    "Set storage_encrypted = true and kms_key_id = <CMK> on the cluster.",
-)
+@live_rule("CG-LIVE-RDS-001", mirrors=("CG-RDS-001",))
 def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         if not cluster.get("StorageEncrypted"):
@@ -175,12 +126,7 @@ def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return _aurora_clusters(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-RDS-002",
-    "Aurora cluster instances are not publicly accessible",
-    Severity.CRITICAL,
-    "Set publicly_accessible = false on every cluster instance and keep them in the data subnets.",
-)
+@live_rule("CG-LIVE-RDS-002", mirrors=("CG-RDS-002",))
 def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
     rds = ctx.aws("rds")
 
@@ -197,12 +143,7 @@ def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
     return _aurora_clusters(ctx, problems)
 
 
-@live_rule(
-    "CG-LIVE-KIN-001",
-    "Kinesis streams are encrypted with a customer-managed KMS key",
-    Severity.HIGH,
-    'Set encryption_type = "KMS" and kms_key_id = <CMK> on the stream.',
-)
+@live_rule("CG-LIVE-KIN-001", mirrors=("CG-KIN-001",))
 def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     kinesis = ctx.aws("kinesis")
 
@@ -218,12 +159,7 @@ def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_kinesis_stream", describe, problems)
 
 
-@live_rule(
-    "CG-LIVE-LOG-001",
-    "CloudWatch log groups are encrypted with a customer-managed KMS key",
-    Severity.MEDIUM,
-    "Set kms_key_id = <CMK> on the log group.",
-)
+@live_rule("CG-LIVE-LOG-001", mirrors=("CG-LOG-001",))
 def log_group_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     logs = ctx.aws("logs")
 
@@ -249,21 +185,11 @@ def _secrets(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_secretsmanager_secret", describe, problems)
 
 
-@live_rule(
-    "CG-LIVE-SM-001",
-    "Secrets Manager secrets are encrypted with a customer-managed KMS key",
-    Severity.MEDIUM,
-    "Set kms_key_id = <CMK> on the secret.",
-)
+@live_rule("CG-LIVE-SM-001", mirrors=("CG-SM-001",))
 def secret_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return _secrets(ctx, lambda live: [customer_managed_problem(ctx, live.get("KmsKeyId"), "secret encryption")])
 
 
-@live_rule(
-    "CG-LIVE-SM-002",
-    "Secrets Manager secrets rotate automatically",
-    Severity.MEDIUM,
-    "Add aws_secretsmanager_secret_rotation for the secret.",
-)
+@live_rule("CG-LIVE-SM-002", mirrors=("CG-SM-002",))
 def secret_rotation(ctx: LiveContext) -> Iterator[Outcome]:
     return _secrets(ctx, lambda live: [None if live.get("RotationEnabled") else "rotation is off"])

@@ -29,8 +29,6 @@ serial := {"group": "deploy", "cancel-in-progress": false}
 
 denied(resources) := {f.id | some f in cicd.deny with input as {"resources": resources}}
 
-warned(resources) := {f.id | some f in cicd.warn with input as {"resources": resources}}
-
 # A compliant release: gate, apply, load test, then production (approval, apply) after its own gate.
 release := [
 	workflow({}),
@@ -47,7 +45,6 @@ release := [
 
 test_compliant_release_has_no_findings if {
 	count(denied(release)) == 0
-	count(warned(release)) == 0
 }
 
 # CG-CICD-001 pinning
@@ -202,9 +199,13 @@ test_secret_passed_not_printed_allowed if {
 	not "CG-CICD-012" in denied([workflow({}), job("a", {"steps": [step]}, [])])
 }
 
-# CG-CICD-013 checkout credentials (advisory)
-test_checkout_persisting_token_warned if {
-	"CG-CICD-013" in warned([workflow({}), job("a", {"steps": [{"uses": sprintf("actions/checkout@%s", [sha])}]}, [])])
+# CG-CICD-013 checkout credentials
+test_checkout_persisting_token_denied if {
+	"CG-CICD-013" in denied([workflow({}), job("a", {"steps": [{"uses": sprintf("actions/checkout@%s", [sha])}]}, [])])
+}
+
+test_checkout_without_persisted_token_allowed if {
+	not "CG-CICD-013" in denied([workflow({}), job("a", {"steps": [checkout]}, [])])
 }
 
 # CG-CICD-014 pushed images are signed and attested

@@ -16,29 +16,22 @@ read_only(p) if {
 scope_level(values, scope) := values.permissions[scope] if is_object(values.permissions)
 
 # METADATA
-# title: The workflow-level token is read-only
+# title: The workflow-level token is read-only and no job takes every permission
 # description: >-
 #   Without top-level `permissions:` every job inherits the repository's default token, often read/write on
-#   everything; the workflow default must be empty or read-only and each job asks for what it needs.
+#   everything; the workflow default must be empty or read-only and each job asks for what it needs. A
+#   job-level `write-all` token can push code, releases and packages whatever the job does.
 # custom:
 #   id: CG-CICD-002
 #   severity: high
 #   controls: [CG-CICD-2]
-#   fix: "Add `permissions: {}` (or read-only scopes) at the top of the workflow and grant writes per job."
+#   fix: "Add `permissions: {}` (or read-only scopes) at the top of the workflow and grant each job only the scopes it needs, e.g. `permissions: {contents: read}`, never `write-all`."
 deny contains f if {
 	some w in workflows
 	not read_only(object.get(w.values, "permissions", "unset"))
 	f := finding("CG-CICD-002", w.address, "top-level permissions are missing or grant write access")
 }
 
-# METADATA
-# title: No job takes every permission
-# description: A job-level `write-all` token can push code, releases and packages whatever the job does.
-# custom:
-#   id: CG-CICD-002
-#   severity: high
-#   controls: [CG-CICD-2]
-#   fix: "List only the scopes the job needs, e.g. `permissions: {contents: read}`."
 deny contains f if {
 	some job in jobs
 	job.values.permissions == "write-all"
@@ -54,21 +47,13 @@ deny contains f if {
 #   id: CG-CICD-003
 #   severity: medium
 #   controls: [CG-CICD-3]
-#   fix: "Move `id-token: write` from the workflow to the jobs that configure AWS credentials."
+#   fix: "Grant `id-token: write` only to the jobs that run aws-actions/configure-aws-credentials, never at the workflow level."
 deny contains f if {
 	some w in workflows
 	scope_level(w.values, "id-token") == "write"
 	f := finding("CG-CICD-003", w.address, "id-token: write is granted to every job of the workflow")
 }
 
-# METADATA
-# title: The OIDC token is granted only where AWS is assumed
-# description: A job that assumes no AWS role has no use for an OIDC token.
-# custom:
-#   id: CG-CICD-003
-#   severity: medium
-#   controls: [CG-CICD-3]
-#   fix: "Drop `id-token: write` from jobs without aws-actions/configure-aws-credentials."
 deny contains f if {
 	some job in jobs
 	scope_level(job.values, "id-token") == "write"
@@ -86,7 +71,7 @@ deny contains f if {
 #   severity: low
 #   controls: [CG-CICD-2]
 #   fix: "Add `with: {persist-credentials: false}` to actions/checkout."
-warn contains f if {
+deny contains f if {
 	some job in jobs
 	some step in steps(job)
 	uses_action(step, "actions/checkout")

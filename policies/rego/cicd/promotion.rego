@@ -19,12 +19,13 @@ gated(job) if {
 # title: The gate runs before anything changes an environment
 # description: >-
 #   A job that applies infrastructure or deploys workloads to an environment must wait (`needs`, directly or
-#   transitively) for a job that runs the gate (`main.py check`) for that same environment.
+#   transitively) for a job that runs the gate (`main.py check`) for that same environment; one that names
+#   no environment must still wait for a gate job.
 # custom:
 #   id: CG-CICD-008
 #   severity: critical
 #   controls: [CG-CICD-6]
-#   fix: "Add the environment's gate job to the apply job's `needs`."
+#   fix: "Add the environment's gate job (`python main.py check`) to the apply job's `needs`."
 deny contains f if {
 	some job in jobs
 	changes_environment(job)
@@ -33,14 +34,6 @@ deny contains f if {
 	f := finding("CG-CICD-008", job.address, sprintf("changes %s without a gate job for %s before it", [env, env]))
 }
 
-# METADATA
-# title: The gate runs before anything changes an environment
-# description: A job that applies or deploys without naming an environment must still wait for a gate job.
-# custom:
-#   id: CG-CICD-008
-#   severity: critical
-#   controls: [CG-CICD-6]
-#   fix: "Add a gate job (`python main.py check`) to the job's `needs`."
 deny contains f if {
 	some job in jobs
 	changes_environment(job)

@@ -63,15 +63,16 @@ pushes_images(job) if {
 }
 
 # METADATA
-# title: Pushed images are signed
+# title: Pushed images are signed and carry an SBOM attestation
 # description: >-
 #   An image the pipeline pushes is signed by digest (cosign, keyless through the job's OIDC identity), so a
-#   cluster or an auditor can tell an image this pipeline built from one pushed by anyone else.
+#   cluster or an auditor can tell an image this pipeline built from one pushed by anyone else, and has a
+#   signed SBOM attached, so what it contains can be audited later.
 # custom:
 #   id: CG-CICD-014
 #   severity: medium
 #   controls: [CG-CICD-12]
-#   fix: "After the push, run `cosign sign --yes <registry>/<image>@<digest>` in the same job."
+#   fix: "After the push, in the same job, run `cosign sign --yes <registry>/<image>@<digest>`, generate an SBOM (trivy image --format cyclonedx) and run `cosign attest --type cyclonedx` on the digest."
 deny contains f if {
 	some job in jobs
 	pushes_images(job)
@@ -79,14 +80,6 @@ deny contains f if {
 	f := finding("CG-CICD-014", job.address, "pushes an image without signing it")
 }
 
-# METADATA
-# title: Pushed images carry an SBOM attestation
-# description: An image the pipeline pushes has a signed SBOM attached, so what it contains can be audited later.
-# custom:
-#   id: CG-CICD-014
-#   severity: medium
-#   controls: [CG-CICD-12]
-#   fix: "Generate an SBOM (trivy image --format cyclonedx) and run `cosign attest --type cyclonedx` on the digest."
 deny contains f if {
 	some job in jobs
 	pushes_images(job)

@@ -1,5 +1,7 @@
 # Shared helpers for the Terraform policies: resource lookup, joins through references, and
-# reading values that may be known only after apply (never crash, never pass silently).
+# reading values that may be known only after apply (never crash, never pass silently): such a value
+# is judged by what it refers to, or by the provider's default when the author never wrote it; only
+# what neither resolves is "unverifiable", and that is a denial too.
 package citygate.lib
 
 import rego.v1
@@ -76,7 +78,7 @@ companion_state(target, companions, attr, target_attr) := "present" if {
 	_names_target(c, target, attr, target_attr)
 } else := "unknown" if {
 	some c in companions
-	unknown(c, attr)
+	unresolved(c, attr)
 	count(refs(c, attr)) == 0
 } else := "missing"
 
@@ -130,6 +132,27 @@ refs(r, path) := {t |
 _under(p, path) if p == path
 _under(p, path) if startswith(p, concat("", [path, "."]))
 
+# configured(r, path): the configuration writes the attribute at path, something inside it, or the
+# expression holding it
+configured(r, path) if {
+	some p in r.configured
+	_related(strip_indices(p), path)
+}
+
+# defaulted(r, path): the input carries the resource's configuration and it never writes path, so
+# the provider's default applies (e.g. a computed block the author left out)
+defaulted(r, path) if {
+	is_array(r.configured)
+	not configured(r, path)
+}
+
+# unresolved(r, path): known only after apply, and written (or not known to be unwritten): nothing
+# before apply tells its value
+unresolved(r, path) if {
+	unknown(r, path)
+	not defaulted(r, path)
+}
+
 # blocks(x): a nested block as a list, whether it came as a list (plans) or an object (synth)
 blocks(x) := x if is_array(x)
 else := [x] if is_object(x)
@@ -142,28 +165,55 @@ block(values, name) := b if {
 
 # ------------------------------------------------------------------ verdicts on values
 
-# bool_state(values_holder, r, path, v): "true" | "false" | "unknown" | "missing"
+# bool_state(r, path, v): "true" | "false" | "unknown" (unresolved) | "missing" (unset: the provider's default)
 bool_state(r, path, v) := "true" if v == true
 else := "false" if v == false
-else := "unknown" if unknown(r, path)
+else := "unknown" if unresolved(r, path)
 else := "missing"
 
 # key_state(r, path, v): is a customer-managed KMS key set at path?
-#   "cmk"      a key we create (referenced) or a key id/ARN given
-#   "unknown"  only apply will tell, and no reference shows which key
-#   "missing"  absent, or an AWS-managed alias (alias/aws/...)
+#   "cmk"      a key we create or look up as customer-managed (referenced), or a key id/ARN given
+#   "unknown"  only apply will tell: written, and no reference shows which key
+#   "missing"  unset (the service then uses a key AWS owns or manages), or an AWS-managed key
 key_state(r, path, v) := "cmk" if {
 	some t in refs(r, path)
-	address_type(t) in {"aws_kms_key", "aws_kms_replica_key", "aws_kms_alias", "aws_kms_external_key"}
+	_key_reference(t) == "cmk"
 } else := "missing" if {
-	is_string(v)
-	startswith(v, "alias/aws/")
+	some t in refs(r, path)
+	_key_reference(t) == "missing"
+} else := "missing" if {
+	_aws_managed_alias(v)
 } else := "cmk" if {
 	is_string(v)
 	v != ""
 } else := "unknown" if {
-	unknown(r, path)
+	unresolved(r, path)
 } else := "missing"
+
+_kms_key_types := {"aws_kms_key", "aws_kms_replica_key", "aws_kms_alias", "aws_kms_external_key", "aws_kms_replica_external_key"}
+
+_aws_managed_alias(v) if {
+	is_string(v)
+	startswith(v, "alias/aws/")
+}
+
+# a key this configuration creates
+_key_reference(t) := "cmk" if {
+	not regex.match(`(^|\.)data\.`, t)
+	address_type(t) in _kms_key_types
+}
+
+# a key looked up by a data source: its key_manager once read, else the alias or id it is looked up by
+_key_reference(t) := state if {
+	regex.match(`(^|\.)data\.`, t)
+	address_type(t) in {"aws_kms_key", "aws_kms_alias"}
+	state := _looked_up_key(by_address[t].values)
+}
+
+_looked_up_key(values) := "cmk" if values.key_manager == "CUSTOMER"
+else := "missing" if values.key_manager == "AWS"
+else := "missing" if _aws_managed_alias(get(values, "key_id", get(values, "name", null)))
+else := "cmk" if is_string(get(values, "key_id", get(values, "name", null)))
 
 # ------------------------------------------------------------------ IAM policy documents
 

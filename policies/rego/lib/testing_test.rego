@@ -25,6 +25,9 @@ else := "managed"
 
 plan(resources) := {"kind": "terraform", "source": "plan", "environment": "prod", "resources": resources}
 
+# configured(resource, paths): the resource as a plan's configuration describes it (the paths its author wrote)
+configured(resource, paths) := object.union(resource, {"configured": paths})
+
 ids(findings) := {f.id | some f in findings}
 
 flagged(findings, id, address) if {
@@ -33,7 +36,17 @@ flagged(findings, id, address) if {
 	f.resource == address
 }
 
+# unverified(findings, id, address): denied because the value cannot be known before apply
+unverified(findings, id, address) if {
+	some f in findings
+	f.id == id
+	f.resource == address
+	contains(f.msg, "cannot be verified before apply")
+}
+
 test_builders if {
 	resource("aws_s3_bucket.b", {}).type == "aws_s3_bucket"
 	ids([{"id": "X"}]) == {"X"}
+	configured(resource("aws_s3_bucket.b", {}), ["bucket"]).configured == ["bucket"]
+	unverified([{"id": "X", "resource": "a", "msg": "k cannot be verified before apply"}], "X", "a")
 }

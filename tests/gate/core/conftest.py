@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +13,18 @@ import pytest
 import yaml
 
 from citygate.cli import main
+from tests.corpus import CORPUS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
+MISCONFIGURED = CORPUS / "misconfigured"
+# Terraform waits on the embedded AWS as well as on the CPU: two plans per core keep both busy.
+PLAN_WORKERS = 2 * (os.cpu_count() or 1)
 
 
 @pytest.fixture(autouse=True)
-def no_project_waivers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Judge fixtures as they are: the project's waivers belong to the project's own stacks."""
-    monkeypatch.setattr("citygate.commands.check.WAIVERS_FILE", tmp_path / "no-waivers.yaml")
+def no_project_exceptions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Judge fixtures as they are: the project's exceptions belong to the project's own stacks."""
+    monkeypatch.setattr("citygate.gate.EXCEPTIONS_FILE", tmp_path / "no-exceptions.yaml")
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +32,22 @@ def expected_fixtures() -> dict[str, dict[str, str]]:
     """noncompliant fixture file -> {control, rule, resource} the gate must name."""
     loaded: dict[str, dict[str, str]] = yaml.safe_load((FIXTURES / "expected.yaml").read_text())
     return loaded
+
+
+@pytest.fixture(scope="session")
+def misconfigured_plans(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """case -> its plan JSON: every configuration of tests/corpus/misconfigured planned for real
+    (`terraform plan` + `show -json`) against the session's embedded AWS, concurrently, one
+    working folder each."""
+    from citygate.deployment import plan_env
+
+    cases = sorted(folder for folder in MISCONFIGURED.iterdir() if folder.is_dir())
+    if not cases:
+        raise RuntimeError(f"no misconfigured case in {MISCONFIGURED}: they are part of the repository")
+    root = tmp_path_factory.mktemp("misconfigured")
+    with ThreadPoolExecutor(max_workers=PLAN_WORKERS, thread_name_prefix="plan") as pool:
+        plans = pool.map(lambda case: plan_env("local", case / "main.tf.json", root / case.name, moto_endpoint), cases)
+        return dict(zip((case.name for case in cases), plans, strict=True))
 
 
 @pytest.fixture

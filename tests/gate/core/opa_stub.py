@@ -1,5 +1,6 @@
 """A tiny OPA-REST-compatible server for tests (no OPA binary exists here): it stores policies
-PUT to /v1/policies/{id} and answers POST /v1/data/{path} by evaluating them with regorus."""
+PUT to /v1/policies/{id} and documents PUT to /v1/data/{path}, and answers POST /v1/data/{path}
+by evaluating them with regorus."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def _reply(self, status: int, body: dict[str, Any] | None = None) -> None:
-        payload = json.dumps(body or {}).encode()
+        payload = b"" if status == 204 else json.dumps(body or {}).encode()  # 204 carries no body
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -34,6 +35,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(200 if self.path == "/health" else 404)
 
     def do_PUT(self) -> None:
+        if self.path.startswith("/v1/data/"):
+            node = self.server.data
+            *parents, leaf = self.path.removeprefix("/v1/data/").strip("/").split("/")
+            for key in parents:
+                node = node.setdefault(key, {})
+            node[leaf] = json.loads(self._body())
+            return self._reply(204)
         if not self.path.startswith("/v1/policies/"):
             return self._reply(404)
         text = self._body().decode()
@@ -51,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         engine = regorus.Engine()
         for path, text in self.server.policies.items():
             engine.add_policy(path, text)
+        engine.add_data_json(json.dumps(self.server.data))
         engine.set_input_json(json.dumps(json.loads(self._body()).get("input")))
         query = "data." + self.path.removeprefix("/v1/data/").strip("/").replace("/", ".")
         result = json.loads(engine.eval_query_as_json(query))["result"]
@@ -59,6 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _OpaStub(ThreadingHTTPServer):
     policies: dict[str, str]
+    data: dict[str, Any]
     posts: int
 
 
@@ -66,7 +76,7 @@ class _OpaStub(ThreadingHTTPServer):
 def opa_stub() -> Iterator[_OpaStub]:
     """Serve on a free 127.0.0.1 port; `.server_address` gives the port."""
     server = _OpaStub(("127.0.0.1", 0), _Handler)
-    server.policies, server.posts = {}, 0
+    server.policies, server.data, server.posts = {}, {}, 0
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -60,3 +60,65 @@ def test_a_control_without_rules_is_rejected(tmp_path: Path) -> None:
     )
     with pytest.raises(CitygateError, match="rules"):
         load_catalogue(tmp_path)
+
+
+CONTROL_YAML = (
+    "controls:\n- id: CG-X-1\n  title: A title\n  description: A description long enough.\n  severity: low\n"
+    "  frameworks: {fsbp: [], cis_aws_v3: [], cis_eks_v1_5: [], nist_800_53: []}\n  rules: [CKV_X_1]\n"
+    "  stages: [static]\n"
+)
+
+
+def _catalogue_dir(tmp_path: Path, **files: str) -> Path:
+    (tmp_path / "schema.json").write_text((CONTROLS_DIR / "schema.json").read_text())
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text)
+    return tmp_path
+
+
+def test_a_rule_declared_not_applicable_gives_its_reason(tmp_path: Path) -> None:
+    text = CONTROL_YAML + "not_applicable:\n- rules: [CKV_X_2, AWS-9999]\n  reason: >\n    No such thing\n    here.\n"
+    catalogue = load_catalogue(_catalogue_dir(tmp_path, x=text))
+    assert catalogue.not_applicable("CKV_X_2") == catalogue.not_applicable("AWS-9999") == "No such thing here."
+    assert catalogue.not_applicable("CKV_X_1") is None
+    assert catalogue.not_applicable("CKV_X_3") is None
+
+
+@pytest.mark.parametrize(
+    ("files", "error"),
+    [
+        ({"x": CONTROL_YAML + "not_applicable:\n- {rules: [CKV_X_1], reason: r}\n"}, "CG-X-1 enforces it"),
+        (
+            {
+                "x": CONTROL_YAML,
+                "y": CONTROL_YAML.replace("X-1", "Y-1").replace("CKV_X_1", "CKV_Y_1")
+                + "not_applicable:\n- {rules: [CKV_X_1], reason: r}\n",
+            },
+            "CG-X-1 enforces it",
+        ),
+        (
+            {
+                "x": CONTROL_YAML + "not_applicable:\n- {rules: [CKV_X_2], reason: r}\n",
+                "y": CONTROL_YAML.replace("X-1", "Y-1").replace("CKV_X_1", "CKV_Y_1")
+                + "not_applicable:\n- {rules: [CKV_X_2], reason: s}\n",
+            },
+            "declared not applicable twice",
+        ),
+        ({"x": CONTROL_YAML + "not_applicable:\n- {rules: [], reason: r}\n"}, "not_applicable/0/rules"),
+        ({"x": CONTROL_YAML + "not_applicable:\n- {rules: [CKV_X_2], reason: '  '}\n"}, "not_applicable/0/reason"),
+        ({"x": CONTROL_YAML + "not_applicable:\n- {rules: [CKV_X_2]}\n"}, "reason"),
+    ],
+    ids=[
+        "mapped-and-not-applicable",
+        "mapped-in-another-file",
+        "declared-twice",
+        "no-rules",
+        "blank-reason",
+        "no-reason",
+    ],
+)
+def test_contradictory_or_incomplete_not_applicable_declarations_fail_closed(
+    tmp_path: Path, files: dict[str, str], error: str
+) -> None:
+    with pytest.raises(CitygateError, match=error):
+        load_catalogue(_catalogue_dir(tmp_path, **files))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,19 +30,58 @@ def test_noncompliant_fixture_is_blocked(fixture: str, check_json: Callable[...,
     assert (expected["rule"], expected["resource"], [expected["control"]]) in failing
 
 
-def test_unknown_boolean_warns_instead_of_passing_silently(
-    check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Any
-) -> None:
-    import json
-
+def _rotation_known_only_after_apply(tmp_path: Path, with_configuration: bool) -> Path:
     plan = json.loads((FIXTURES / "compliant-platform.json").read_text())
     key = next(c for c in plan["resource_changes"] if c["address"] == "aws_kms_key.data")
     del key["change"]["after"]["enable_key_rotation"]
     key["change"]["after_unknown"]["enable_key_rotation"] = True
+    if not with_configuration:  # the plan does not describe the key's configuration
+        described = plan["configuration"]["root_module"]["resources"]
+        described[:] = [r for r in described if r["address"] != "aws_kms_key.data"]
     (tmp_path / "plan.json").write_text(json.dumps(plan))
-    code, report = check_json("--plan", str(tmp_path / "plan.json"))
-    assert code == 0
-    assert [(f["id"], f["status"], f["resource"]) for f in report["findings"]] == [
-        ("CG-KMS-001", "warn", "aws_kms_key.data")
-    ]
-    assert "cannot be verified before apply" in report["findings"][0]["message"]
+    return tmp_path / "plan.json"
+
+
+def _rego_failures(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(f["id"], f["resource"], f["message"]) for f in report["findings"] if f["status"] == "fail"]
+
+
+def test_an_unwritten_setting_known_only_after_apply_is_judged_by_the_provider_default(
+    check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Path
+) -> None:
+    # the key's configuration never writes enable_key_rotation: AWS leaves rotation off
+    code, report = check_json("--plan", str(_rotation_known_only_after_apply(tmp_path, True)), "--engines", "rego")
+    assert code == 1
+    assert _rego_failures(report) == [("CG-KMS-001", "aws_kms_key.data", "automatic key rotation is not enabled")]
+
+
+def test_a_value_nothing_resolves_before_apply_is_denied(
+    check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Path
+) -> None:
+    code, report = check_json("--plan", str(_rotation_known_only_after_apply(tmp_path, False)), "--engines", "rego")
+    assert code == 1
+    failures = _rego_failures(report)
+    assert [(rule, resource) for rule, resource, _ in failures] == [("CG-KMS-001", "aws_kms_key.data")]
+    assert "cannot be verified before apply" in failures[0][2]
+
+
+# the rules this fixture is about; rules of other domains may judge its resources too
+CONFIGURATION_RULES = {"CG-DDB-001", "CG-DDB-002", "CG-KMS-001", "CG-IAM-003"}
+
+
+def test_values_known_only_after_apply_are_judged_through_the_configuration(
+    check_json: Callable[..., tuple[int, dict[str, Any]]],
+) -> None:
+    """A real plan (tests/fixtures/plans/configuration): references, unwritten settings, templates."""
+    code, report = check_json("--plan", str(FIXTURES / "configuration" / "plan.json"), "--engines", "rego")
+    assert code == 1
+    failures = {(rule, resource): message for rule, resource, message in _rego_failures(report)}
+    assert {k for k in failures if k[0] in CONFIGURATION_RULES} == {
+        ("CG-DDB-001", "aws_dynamodb_table.unwritten"),  # never written: an AWS-owned key
+        ("CG-IAM-003", "aws_iam_role.encoded"),  # jsonencode() of values known only after apply
+        ("CG-IAM-003", "aws_iam_role.template_without_subject"),
+        ("CG-IAM-003", "aws_iam_role.template_wrong_audience"),
+        ("CG-IAM-003", "aws_iam_role.template_wildcard"),
+    }
+    assert "cannot be verified before apply" in failures[("CG-IAM-003", "aws_iam_role.encoded")]
+    assert "cannot be verified" not in failures[("CG-DDB-001", "aws_dynamodb_table.unwritten")]

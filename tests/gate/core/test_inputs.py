@@ -68,6 +68,50 @@ def test_after_unknown_paths_and_nested_references() -> None:
     assert sse.references["bucket"] == ("aws_s3_bucket.raw",)
 
 
+CONFIGURATION = FIXTURES / "configuration" / "plan.json"
+
+
+def test_configuration_tells_which_attributes_the_author_wrote() -> None:
+    by_address = {r.address: r for r in load_plan(CONFIGURATION).resources}
+    unwritten = by_address["aws_dynamodb_table.unwritten"]
+    assert "server_side_encryption" in unwritten.unknown
+    assert unwritten.configured is not None
+    assert not any(p.startswith("server_side_encryption") for p in unwritten.configured)
+    assert "point_in_time_recovery.0.enabled" in unwritten.configured
+    assert "server_side_encryption.0.kms_key_arn" in by_address["aws_dynamodb_table.by_reference"].configured
+    assert all(
+        r.configured is None
+        for r in load_plan(CORPUS / "hieven__terraform-visual__aws-s3-create-delete-replace.json").resources
+    )
+
+
+def test_references_are_followed_through_module_variables_and_outputs() -> None:
+    by_address = {r.address: r for r in load_plan(CONFIGURATION).resources}
+    table = by_address["aws_dynamodb_table.by_reference"]
+    assert table.references["server_side_encryption.0.kms_key_arn"] == ("aws_kms_key.data",)
+    assert by_address["module.keys.aws_kms_alias.upstream"].references["target_key_id"] == ("aws_kms_key.data",)
+
+
+def test_json_syntax_policy_templates_are_kept_as_values_like_synth() -> None:
+    by_address = {r.address: r for r in load_plan(CONFIGURATION).resources}
+    template = by_address["aws_iam_role.template"]
+    assert "assume_role_policy" not in template.unknown
+    statement = json.loads(template.values["assume_role_policy"])["Statement"][0]
+    assert statement["Principal"] == {"Federated": "${aws_iam_openid_connect_provider.eks.arn}"}
+    assert template.references["assume_role_policy"] == ("aws_iam_openid_connect_provider.eks",)
+    encoded = by_address["aws_iam_role.encoded"]  # jsonencode(): no text in the configuration
+    assert "assume_role_policy" in encoded.unknown
+    assert "assume_role_policy" not in encoded.values
+
+
+def test_blocks_the_configuration_does_not_spell_out_count_as_written() -> None:
+    """`dynamic` blocks (here a security group's rules) are absent from the configuration's expressions."""
+    plan = CORPUS / "Andr1yK__aws_devops_task_3_configure_network__configure-network.json"
+    group = next(r for r in load_plan(plan).resources if r.address == "aws_security_group.sg")
+    assert group.configured is not None
+    assert {"ingress", "egress", "name", "vpc_id"} <= set(group.configured)
+
+
 def test_synth_tokens_become_unknown_paths_and_references(tmp_path: Path) -> None:
     stack = tmp_path / "stacks" / "citygate-dev" / "cdk.tf.json"
     stack.parent.mkdir(parents=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from citygate.engines.external import find_tool, run_tool, severity_for, status_for
+from citygate.engines.external import find_tool, run_tool, severity_for
 from citygate.errors import CitygateError
 from citygate.findings import Severity
 
@@ -36,11 +36,6 @@ def test_a_timeout_also_ends_the_tools_children(fake_tool: Callable[[str], Path]
     # The child `sleep` keeps the pipes open: without killing the process group this would wait 30 s.
     with pytest.raises(CitygateError, match=r"timed out after 0\.5 s"):
         run_tool([fake_tool("sleep 30 & wait")], 0.5, "scanner")
-
-
-def test_only_rules_mapped_to_a_control_fail_the_gate() -> None:
-    assert status_for(["CG-ENC-1"]) == "fail"
-    assert status_for([]) == "warn"
 
 
 def test_a_finding_takes_its_controls_severity_else_the_scanners() -> None:

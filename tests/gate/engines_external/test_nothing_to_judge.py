@@ -54,6 +54,10 @@ def test_scanners_skip_a_single_namespace(
 
 class _NothingToJudge:
     name = "checkov"
+    ours = False
+
+    def supports(self, inventory: object) -> bool:
+        return True
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
         raise NothingToJudge("no check for the kinds in the input (Namespace)")
@@ -61,9 +65,7 @@ class _NothingToJudge:
 
 def test_the_gate_records_a_skipped_run_but_fails_when_nothing_judged(monkeypatch: pytest.MonkeyPatch) -> None:
     real = gate.make_engine
-    monkeypatch.setattr(
-        gate, "make_engine", lambda name, url=None: _NothingToJudge() if name == "checkov" else real(name)
-    )
+    monkeypatch.setattr(gate, "make_engine", lambda name: _NothingToJudge() if name == "checkov" else real(name))
     path = SINGLE_KIND / "namespace.yaml"
     report = gate.run_gate(load_manifests(path), path, engines=("rego", "checkov"))
     skipped = [run for run in report.engines if run.engine == "checkov"]
@@ -83,6 +85,9 @@ def test_single_kind_manifests_are_judged_by_the_cli(name: str, code: int, capsy
     engines = {run["engine"]: run for run in json.loads(out)["summary"]["engines"]}
     assert {engine: run["status"] for engine, run in engines.items()} == {
         "rego": "ok",
+        "schema": "ok",
+        "reachability": "ok",
+        "irsa": "ok",
         "checkov": "skipped",
         "trivy": "ok",
     }

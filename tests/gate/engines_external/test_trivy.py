@@ -32,18 +32,20 @@ def test_plan_findings_use_inventory_addresses_and_controls(trivy_findings: dict
     assert {resource for _, resource in findings} <= known
     cmk = findings["AWS-0132", "aws_s3_bucket.raw"]
     assert (cmk.controls, cmk.status, cmk.engine) == (["CG-ENC-1"], "fail", "trivy") and cmk.fix
-    logging = findings["AWS-0089", "aws_s3_bucket.raw"]  # no control enforces access logging
-    assert (logging.controls, logging.status) == ([], "warn")
+    logging = findings["AWS-0089", "aws_s3_bucket.raw"]  # no control: the gate's catalogue decides
+    assert (logging.controls, logging.status) == ([], "fail")
     assert ("AWS-0038", "aws_eks_cluster.partial_logs") in findings
     assert ("AWS-0038", "aws_eks_cluster.all_logs") not in findings
 
 
-def test_resources_linked_by_values_known_after_apply_only_warn(trivy_findings: dict[str, list[Finding]]) -> None:
+def test_resources_linked_by_values_known_after_apply_say_so_and_still_fail(
+    trivy_findings: dict[str, list[Finding]],
+) -> None:
     secrets_encryption = {f.resource: f for f in trivy_findings["plan"] if f.id == "AWS-0039"}
     # The OIDC provider's url is the all_logs cluster's issuer, known only after apply: Trivy cannot
-    # see that link, so its verdict on that cluster is advice; partial_logs has no such link.
-    assert secrets_encryption["aws_eks_cluster.all_logs"].status == "warn"
-    assert "cannot be verified before apply" in secrets_encryption["aws_eks_cluster.all_logs"].message
+    # see that link and says so; the finding still fails unless our policy proves the control.
+    linked = secrets_encryption["aws_eks_cluster.all_logs"]
+    assert linked.status == "fail" and "linked by values known only after apply" in linked.message
     assert secrets_encryption["aws_eks_cluster.partial_logs"].status == "fail"
 
 

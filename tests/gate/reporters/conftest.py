@@ -26,7 +26,7 @@ def finding(**overrides: object) -> Finding:
 
 @pytest.fixture
 def mixed_report() -> GateReport:
-    """Failing, below-threshold, warning, waived and unmapped findings from three engines."""
+    """Failing, below-threshold, warning, excepted, dismissed and unmapped findings from three engines."""
     return GateReport(
         target="plan.json",
         kind="terraform",
@@ -49,8 +49,15 @@ def mixed_report() -> GateReport:
                 controls=[],
                 severity=Severity.MEDIUM,
                 resource="aws_s3_bucket.logs",
-                waived=True,
-                waiver="W-001",
+                resolution="excepted",
+                exception="EX-001",
+                reason="EX-001: the access-log bucket cannot log to itself",
+            ),
+            finding(
+                id="AWS-0132",
+                engine="trivy",
+                resolution="dismissed",
+                reason="CG-S3-001: kms_master_key_id → aws_kms_key.data",
             ),
         ],
     )

@@ -14,17 +14,24 @@ from citygate.findings import EngineRun, GateReport
 from citygate.reporters import FORMATS, render
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
-FINDING_KEYS = {"id", "title", "severity", "status", "resource", "file", "message", "controls", "engine", "waived"}
+FINDING_KEYS = {
+    *("id", "title", "severity", "status", "resource", "file", "message", "controls", "engine"),
+    *("resolution", "reason", "exception"),
+}
 
 
 def test_json_has_the_documented_shape(mixed_report: GateReport) -> None:
     document = json.loads(render(mixed_report, "json"))
     summary = document["summary"]
     assert summary["result"] == "fail" and summary["exit_code"] == 1
-    assert summary["counts"] == {"total": 5, "failing": 2, "below_threshold": 1, "warn": 1, "waived": 1}
+    assert summary["counts"] == {
+        **{"total": 6, "failing": 2, "below_threshold": 1, "warn": 1},
+        **{"dismissed": 1, "excepted": 1, "not_applicable": 0},
+    }
     assert [e["engine"] for e in summary["engines"]] == ["rego", "checkov", "trivy"]
     assert all(set(f) >= FINDING_KEYS for f in document["findings"])
-    assert document["findings"][4]["waived"] is True
+    assert document["findings"][4]["exception"] == "EX-001"
+    assert document["findings"][5]["reason"] == "CG-S3-001: kms_master_key_id → aws_kms_key.data"
 
 
 def test_sarif_is_valid_sarif_2_1_0(mixed_report: GateReport, clean_report: GateReport) -> None:
@@ -41,18 +48,20 @@ def test_sarif_rules_carry_control_metadata(mixed_report: GateReport) -> None:
     assert encryption["security-severity"] == "8.0"
     assert encryption["controls"][0]["id"] == "CG-ENC-1"
     assert any(tag.startswith("nist_800_53:") for tag in encryption["tags"])
-    waived = [r for r in run["results"] if r["ruleId"] == "CKV_AWS_18"]
-    assert waived[0]["suppressions"][0]["status"] == "accepted"
+    suppressed = {r["ruleId"]: r["suppressions"][0] for r in run["results"] if "suppressions" in r}
+    assert set(suppressed) == {"CKV_AWS_18", "AWS-0132"}
+    assert suppressed["AWS-0132"]["justification"].startswith("dismissed: CG-S3-001: kms_master_key_id")
     assert all(run["results"][i]["ruleIndex"] == list(rules).index(r["ruleId"]) for i, r in enumerate(run["results"]))
 
 
-def test_junit_fails_violations_and_skips_waivers(mixed_report: GateReport, tmp_path: Path) -> None:
+def test_junit_fails_violations_and_skips_resolved_findings(mixed_report: GateReport, tmp_path: Path) -> None:
     path = tmp_path / "report.xml"
     path.write_text(render(mixed_report, "junit"))
     cases = [case for suite in JUnitXml.fromfile(str(path)) for case in suite]
     outcomes = {case.name: type(case.result[0]) if case.result else None for case in cases}
     assert outcomes["CG-S3-001 aws_s3_bucket.raw"] is Failure
     assert outcomes["CKV_AWS_18 aws_s3_bucket.logs"] is Skipped
+    assert outcomes["AWS-0132 aws_s3_bucket.raw"] is Skipped
     assert outcomes["CG-DDB-002 aws_dynamodb_table.events"] is None  # a warning passes
     assert outcomes["AWS-0089 aws_s3_bucket.raw"] is None  # below --fail-on medium
     assert outcomes["engine checkov ran"] is None
@@ -72,7 +81,9 @@ def test_text_groups_by_control_with_fixes_and_no_escape_codes(mixed_report: Gat
     assert "\x1b[" not in text
     assert text.index("CG-ENC-1") < text.index("unmapped")
     assert "sse_algorithm aws:kms" in text
-    assert "waived (W-001)" in text
+    assert "excepted (EX-001)" in text
+    assert "AWS-0132" not in text  # dismissed with proof: counted, listed in JSON/SARIF only
+    assert "1 dismissed with proof, 1 excepted, 0 not applicable" in text
 
 
 def test_text_never_reads_addresses_or_messages_as_markup(mixed_report: GateReport) -> None:

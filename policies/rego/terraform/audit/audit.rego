@@ -61,6 +61,38 @@ deny contains f if {
 	f := lib.finding("CG-CT-004", c, "the platform is built without a CloudTrail trail")
 }
 
+# _delivery_state(t): "set" when the trail names a log group (a value, or a reference to a log group
+# in this plan), "unknown" when only apply will tell, "missing" when it delivers to S3 alone
+_delivery_state(t) := "set" if {
+	some g in lib.refs(t, "cloud_watch_logs_group_arn")
+	lib.address_type(g) == "aws_cloudwatch_log_group"
+} else := "set" if {
+	arn := lib.get(t.values, "cloud_watch_logs_group_arn", "")
+	is_string(arn)
+	startswith(arn, "arn:")
+} else := "unknown" if {
+	lib.unresolved(t, "cloud_watch_logs_group_arn")
+} else := "missing"
+
+# METADATA
+# title: CloudTrail also delivers to CloudWatch Logs
+# custom:
+#   id: CG-CT-005
+#   severity: medium
+#   controls: [CG-AUD-1]
+#   fix: Set cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.<trail>.arn}:*" and cloud_watch_logs_role_arn.
+deny contains f if {
+	some t in trails
+	_delivery_state(t) == "missing"
+	f := lib.finding("CG-CT-005", t, "the trail delivers to S3 only: no CloudWatch Logs group for alarms and metric filters")
+}
+
+deny contains f if {
+	some t in trails
+	_delivery_state(t) == "unknown"
+	f := lib.unverifiable("CG-CT-005", t, "the trail's CloudWatch Logs group")
+}
+
 # METADATA
 # title: GuardDuty is enabled
 # custom:
@@ -96,8 +128,14 @@ deny contains f if {
 deny contains f if {
 	some s in lib.resources("aws_config_configuration_recorder_status")
 	lib.get(s.values, "is_enabled", false) != true
-	not lib.unknown(s, "is_enabled")
+	not lib.unresolved(s, "is_enabled")
 	f := lib.finding("CG-CFG-001", s, "the configuration recorder is not switched on")
+}
+
+deny contains f if {
+	some s in lib.resources("aws_config_configuration_recorder_status")
+	lib.unresolved(s, "is_enabled")
+	f := lib.unverifiable("CG-CFG-001", s, "is_enabled")
 }
 
 deny contains f if {

@@ -8,7 +8,7 @@ tables := lib.resources("aws_dynamodb_table")
 
 _key_state(t) := "missing" if {
 	lib.get(lib.block(t.values, "server_side_encryption"), "enabled", false) != true
-	not lib.unknown(t, "server_side_encryption")
+	not lib.unresolved(t, "server_side_encryption")
 } else := lib.key_state(t, "server_side_encryption.kms_key_arn", lib.get(lib.block(t.values, "server_side_encryption"), "kms_key_arn", null))
 
 # METADATA
@@ -24,13 +24,7 @@ deny contains f if {
 	f := lib.finding("CG-DDB-001", t, "table is not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: DynamoDB table is encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-DDB-001
-#   severity: medium
-#   controls: [CG-ENC-3]
-warn contains f if {
+deny contains f if {
 	some t in tables
 	_key_state(t) == "unknown"
 	f := lib.unverifiable("CG-DDB-001", t, "the table encryption key")

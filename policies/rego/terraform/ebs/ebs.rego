@@ -6,7 +6,7 @@ import rego.v1
 
 _volume_state(v) := "missing" if {
 	lib.get(v.values, "encrypted", false) != true
-	not lib.unknown(v, "encrypted")
+	not lib.unresolved(v, "encrypted")
 } else := lib.key_state(v, "kms_key_id", lib.get(v.values, "kms_key_id", null))
 
 # METADATA
@@ -26,22 +26,22 @@ deny contains f if {
 	some t in lib.resources("aws_launch_template")
 	some i, m in lib.blocks(lib.get(t.values, "block_device_mappings", []))
 	ebs := lib.block(m, "ebs")
-	not _template_volume_ok(t, ebs)
+	_template_volume_state(t, ebs) == "missing"
 	f := lib.finding("CG-EBS-001", t, sprintf("block device %v is not encrypted with a customer-managed KMS key", [lib.get(m, "device_name", i)]))
 }
 
-_template_volume_ok(t, ebs) if {
-	sprintf("%v", [lib.get(ebs, "encrypted", false)]) == "true"
-	lib.key_state(t, "block_device_mappings.ebs.kms_key_id", lib.get(ebs, "kms_key_id", null)) in {"cmk", "unknown"}
+deny contains f if {
+	some t in lib.resources("aws_launch_template")
+	some i, m in lib.blocks(lib.get(t.values, "block_device_mappings", []))
+	_template_volume_state(t, lib.block(m, "ebs")) == "unknown"
+	f := lib.unverifiable("CG-EBS-001", t, sprintf("the key of block device %v", [lib.get(m, "device_name", i)]))
 }
 
-# METADATA
-# title: EBS volumes are encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-EBS-001
-#   severity: medium
-#   controls: [CG-ENC-5]
-warn contains f if {
+_template_volume_state(t, ebs) := lib.key_state(t, "block_device_mappings.ebs.kms_key_id", lib.get(ebs, "kms_key_id", null)) if {
+	sprintf("%v", [lib.get(ebs, "encrypted", false)]) == "true"
+} else := "missing"
+
+deny contains f if {
 	some v in lib.resources("aws_ebs_volume")
 	_volume_state(v) == "unknown"
 	f := lib.unverifiable("CG-EBS-001", v, "the volume encryption key")

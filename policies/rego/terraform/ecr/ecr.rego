@@ -16,8 +16,14 @@ repositories := lib.resources("aws_ecr_repository")
 deny contains f if {
 	some r in repositories
 	lib.get(r.values, "image_tag_mutability", "MUTABLE") != "IMMUTABLE"
-	not lib.unknown(r, "image_tag_mutability")
+	not lib.unresolved(r, "image_tag_mutability")
 	f := lib.finding("CG-ECR-001", r, "image tags are mutable")
+}
+
+deny contains f if {
+	some r in repositories
+	lib.unresolved(r, "image_tag_mutability")
+	f := lib.unverifiable("CG-ECR-001", r, "image_tag_mutability")
 }
 
 # METADATA
@@ -36,7 +42,7 @@ deny contains f if {
 
 _key_state(r) := "missing" if {
 	lib.get(lib.block(r.values, "encryption_configuration"), "encryption_type", "AES256") != "KMS"
-	not lib.unknown(r, "encryption_configuration.encryption_type")
+	not lib.unresolved(r, "encryption_configuration.encryption_type")
 } else := lib.key_state(r, "encryption_configuration.kms_key", lib.get(lib.block(r.values, "encryption_configuration"), "kms_key", null))
 
 # METADATA
@@ -52,13 +58,7 @@ deny contains f if {
 	f := lib.finding("CG-ECR-003", r, "repository is not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: ECR repository is encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-ECR-003
-#   severity: low
-#   controls: [CG-ENC-6]
-warn contains f if {
+deny contains f if {
 	some r in repositories
 	_key_state(r) == "unknown"
 	f := lib.unverifiable("CG-ECR-003", r, "the repository encryption key")
@@ -82,13 +82,7 @@ deny contains f if {
 	f := lib.finding("CG-ECR-004", r, "repository has no lifecycle policy")
 }
 
-# METADATA
-# title: ECR repository expires old images with a lifecycle policy
-# custom:
-#   id: CG-ECR-004
-#   severity: medium
-#   controls: [CG-SC-3]
-warn contains f if {
+deny contains f if {
 	some r in repositories
 	_lifecycle_state(r) == "unknown"
 	f := lib.unverifiable("CG-ECR-004", r, "the repository's lifecycle policy")

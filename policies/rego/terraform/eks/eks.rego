@@ -19,8 +19,15 @@ deny contains f if {
 	some c in clusters
 	vpc := lib.block(c.values, "vpc_config")
 	lib.get(vpc, "endpoint_public_access", true) != false
-	not lib.unknown(c, "vpc_config.endpoint_public_access")
+	not lib.unresolved(c, "vpc_config.endpoint_public_access")
 	f := lib.finding("CG-EKS-001", c, "the cluster API endpoint is public")
+}
+
+deny contains f if {
+	some c in clusters
+	some path in ["vpc_config.endpoint_public_access", "vpc_config.endpoint_private_access"]
+	lib.unresolved(c, path)
+	f := lib.unverifiable("CG-EKS-001", c, path)
 }
 
 deny contains f if {
@@ -33,7 +40,7 @@ deny contains f if {
 _secrets_key_state(c) := lib.key_state(c, "encryption_config.provider.key_arn", lib.get(lib.block(lib.block(c.values, "encryption_config"), "provider"), "key_arn", null)) if {
 	"secrets" in lib.get(lib.block(c.values, "encryption_config"), "resources", [])
 } else := "unknown" if {
-	lib.unknown(c, "encryption_config")
+	lib.unresolved(c, "encryption_config")
 } else := "missing"
 
 # METADATA
@@ -49,13 +56,7 @@ deny contains f if {
 	f := lib.finding("CG-EKS-002", c, "Kubernetes secrets are not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: EKS secrets are envelope-encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-EKS-002
-#   severity: high
-#   controls: [CG-ENC-9]
-warn contains f if {
+deny contains f if {
 	some c in clusters
 	_secrets_key_state(c) == "unknown"
 	f := lib.unverifiable("CG-EKS-002", c, "the secrets encryption key")
@@ -70,10 +71,16 @@ warn contains f if {
 #   fix: Set enabled_cluster_log_types to include "api", "audit" and "authenticator".
 deny contains f if {
 	some c in clusters
-	not lib.unknown(c, "enabled_cluster_log_types")
+	not lib.unresolved(c, "enabled_cluster_log_types")
 	missing := required_log_types - {t | some t in lib.get(c.values, "enabled_cluster_log_types", [])}
 	count(missing) > 0
 	f := lib.finding("CG-EKS-003", c, sprintf("control-plane log types not enabled: %v", [concat(", ", sort(missing))]))
+}
+
+deny contains f if {
+	some c in clusters
+	lib.unresolved(c, "enabled_cluster_log_types")
+	f := lib.unverifiable("CG-EKS-003", c, "enabled_cluster_log_types")
 }
 
 _irsa_providers := [p |

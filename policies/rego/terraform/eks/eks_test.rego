@@ -27,7 +27,18 @@ test_oidc_provider_of_another_cluster_does_not_count if {
 	t.flagged(eks.deny, "CG-EKS-004", "aws_eks_cluster.main") with input as t.plan([cluster(good), other])
 }
 
-test_unknown_encryption_config_warns if {
+test_unknown_encryption_config_is_unverifiable if {
 	c := t.r("aws_eks_cluster.main", object.remove(good, ["encryption_config"]), {}, ["encryption_config"])
-	t.flagged(eks.warn, "CG-EKS-002", "aws_eks_cluster.main") with input as t.plan([c, oidc])
+	t.unverified(eks.deny, "CG-EKS-002", "aws_eks_cluster.main") with input as t.plan([c, oidc])
+}
+
+test_unknown_endpoints_and_log_types_are_unverifiable if {
+	c := t.r("aws_eks_cluster.main", {"vpc_config": [{}], "encryption_config": good.encryption_config}, cluster(good).references, ["vpc_config.0.endpoint_public_access", "vpc_config.0.endpoint_private_access", "enabled_cluster_log_types"])
+	t.unverified(eks.deny, "CG-EKS-001", "aws_eks_cluster.main") with input as t.plan([c, oidc])
+	t.unverified(eks.deny, "CG-EKS-003", "aws_eks_cluster.main") with input as t.plan([c, oidc])
+	# never written: the endpoint is public, not private, and no control-plane log is kept
+	unwritten := t.configured(c, ["name", "vpc_config.0.subnet_ids", "encryption_config.0.resources", "encryption_config.0.provider.0.key_arn"])
+	t.ids(eks.deny) == {"CG-EKS-001", "CG-EKS-003"} with input as t.plan([unwritten, oidc])
+	not t.unverified(eks.deny, "CG-EKS-001", "aws_eks_cluster.main") with input as t.plan([unwritten, oidc])
+	not t.unverified(eks.deny, "CG-EKS-003", "aws_eks_cluster.main") with input as t.plan([unwritten, oidc])
 }

@@ -118,10 +118,16 @@ _subjects_of[address] := [sprintf("%v", [v]) |
 
 _subjects(r) := _subjects_of[r.address]
 
-_irsa_problem(r) := "it trusts no system:serviceaccount:NAMESPACE:NAME subject (any pod of the cluster may assume it)" if {
+_irsa_problem(r) := "it trusts any principal (\"*\")" if {
+	some s in _web_identity_statements[r.address]
+	some p in s.principals
+	"*" in p.identifiers
+} else := "it trusts no system:serviceaccount:NAMESPACE:NAME subject (any pod of the cluster may assume it)" if {
 	count(_subjects(r)) == 0
 } else := sprintf("it trusts %d subjects %v; exactly one is allowed", [count(_subjects(r)), _subjects(r)]) if {
 	count(_subjects(r)) > 1
+} else := sprintf("subject %q cannot be verified before apply (known only after apply)", [_subjects(r)[0]]) if {
+	contains(_subjects(r)[0], "${")
 } else := sprintf("subject %q is a wildcard or not of the form system:serviceaccount:NAMESPACE:NAME", [_subjects(r)[0]]) if {
 	not regex.match(`^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`, _subjects(r)[0])
 } else := "the subject is matched with a test other than StringEquals (StringLike allows wildcards)" if {
@@ -147,15 +153,10 @@ deny contains f if {
 	f := lib.finding("CG-IAM-003", r, sprintf("web-identity trust policy is too broad: %s", [problem]))
 }
 
-# METADATA
-# title: Workload roles trust exactly one Kubernetes service account
-# custom:
-#   id: CG-IAM-003
-#   severity: critical
-#   controls: [CG-IAM-2]
-warn contains f if {
+# a trust policy neither known, nor a JSON template in the configuration, nor policy documents referenced
+deny contains f if {
 	some r in lib.resources("aws_iam_role")
 	count(lib.statements(r, "assume_role_policy")) == 0
-	lib.unknown(r, "assume_role_policy")
+	lib.unresolved(r, "assume_role_policy")
 	f := lib.unverifiable("CG-IAM-003", r, "the trust policy")
 }

@@ -6,7 +6,7 @@ import rego.v1
 
 _state(s) := "missing" if {
 	lib.get(s.values, "encryption_type", "NONE") != "KMS"
-	not lib.unknown(s, "encryption_type")
+	not lib.unresolved(s, "encryption_type")
 } else := lib.key_state(s, "kms_key_id", lib.get(s.values, "kms_key_id", null))
 
 # METADATA
@@ -22,13 +22,7 @@ deny contains f if {
 	f := lib.finding("CG-KIN-001", s, "stream is not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: Kinesis stream is encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-KIN-001
-#   severity: medium
-#   controls: [CG-ENC-4]
-warn contains f if {
+deny contains f if {
 	some s in lib.resources("aws_kinesis_stream")
 	_state(s) == "unknown"
 	f := lib.unverifiable("CG-KIN-001", s, "the stream encryption key")

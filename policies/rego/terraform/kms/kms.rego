@@ -20,13 +20,7 @@ deny contains f if {
 	f := lib.finding("CG-KMS-001", k, "automatic key rotation is not enabled")
 }
 
-# METADATA
-# title: KMS key rotation is enabled
-# custom:
-#   id: CG-KMS-001
-#   severity: medium
-#   controls: [CG-ENC-10]
-warn contains f if {
+deny contains f if {
 	some k in lib.resources("aws_kms_key")
 	lib.bool_state(k, "enable_key_rotation", lib.get(k.values, "enable_key_rotation", null)) == "unknown"
 	f := lib.unverifiable("CG-KMS-001", k, "enable_key_rotation")

@@ -19,13 +19,7 @@ deny contains f if {
 	f := lib.finding("CG-LOG-001", g, "log group is not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: CloudWatch log group is encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-LOG-001
-#   severity: medium
-#   controls: [CG-ENC-7]
-warn contains f if {
+deny contains f if {
 	some g in lib.resources("aws_cloudwatch_log_group")
 	_state(g) == "unknown"
 	f := lib.unverifiable("CG-LOG-001", g, "the log group encryption key")

@@ -27,13 +27,7 @@ deny contains f if {
 	f := lib.finding("CG-RDS-001", db, "storage is not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: Database storage is encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-RDS-001
-#   severity: high
-#   controls: [CG-ENC-2]
-warn contains f if {
+deny contains f if {
 	some db in databases
 	_encryption_state(db) == "unknown"
 	f := lib.unverifiable("CG-RDS-001", db, "the storage encryption key")
@@ -52,15 +46,9 @@ deny contains f if {
 	f := lib.finding("CG-RDS-002", db, "database instance is publicly accessible")
 }
 
-# METADATA
-# title: Database instances are not publicly accessible
-# custom:
-#   id: CG-RDS-002
-#   severity: critical
-#   controls: [CG-NET-3]
-warn contains f if {
+deny contains f if {
 	some db in instances
-	lib.unknown(db, "publicly_accessible")
+	lib.unresolved(db, "publicly_accessible")
 	f := lib.unverifiable("CG-RDS-002", db, "publicly_accessible")
 }
 
@@ -75,10 +63,16 @@ minimum_backup_days := 7
 #   fix: Set backup_retention_period to 7 or more.
 deny contains f if {
 	some db in databases
-	not lib.unknown(db, "backup_retention_period")
+	not lib.unresolved(db, "backup_retention_period")
 	days := lib.get(db.values, "backup_retention_period", 1)
 	not days >= minimum_backup_days
 	f := lib.finding("CG-RDS-003", db, sprintf("backup retention is %v day(s), fewer than %d", [days, minimum_backup_days]))
+}
+
+deny contains f if {
+	some db in databases
+	lib.unresolved(db, "backup_retention_period")
+	f := lib.unverifiable("CG-RDS-003", db, "backup_retention_period")
 }
 
 # METADATA
@@ -134,4 +128,27 @@ deny contains f if {
 	some db in databases
 	not _forces_ssl(db)
 	f := lib.finding("CG-RDS-005", db, "no parameter group forcing TLS (rds.force_ssl / require_secure_transport) is attached")
+}
+
+_insights_enabled(db) if lib.get(db.values, "performance_insights_enabled", false) == true
+
+# METADATA
+# title: Performance Insights data is encrypted with a customer-managed KMS key
+# custom:
+#   id: CG-RDS-006
+#   severity: high
+#   controls: [CG-ENC-2]
+#   fix: Set performance_insights_kms_key_id = aws_kms_key.<key>.arn wherever performance_insights_enabled = true.
+deny contains f if {
+	some db in instances
+	_insights_enabled(db)
+	lib.key_state(db, "performance_insights_kms_key_id", lib.get(db.values, "performance_insights_kms_key_id", null)) == "missing"
+	f := lib.finding("CG-RDS-006", db, "Performance Insights is on without a customer-managed KMS key (it defaults to aws/rds)")
+}
+
+deny contains f if {
+	some db in instances
+	_insights_enabled(db)
+	lib.key_state(db, "performance_insights_kms_key_id", lib.get(db.values, "performance_insights_kms_key_id", null)) == "unknown"
+	f := lib.unverifiable("CG-RDS-006", db, "the Performance Insights key")
 }

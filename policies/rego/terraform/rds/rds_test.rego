@@ -35,6 +35,35 @@ test_deletion_protection_only_required_in_prod if {
 	count(rds.deny) == 0 with input as inp
 }
 
-test_unknown_public_access_warns if {
-	t.flagged(rds.warn, "CG-RDS-002", "aws_rds_cluster_instance.i") with input as t.plan([t.r("aws_rds_cluster_instance.i", {}, {}, ["publicly_accessible"])])
+test_unknown_public_access_is_unverifiable_unless_unwritten if {
+	instance := t.r("aws_rds_cluster_instance.i", {}, {}, ["publicly_accessible"])
+	t.unverified(rds.deny, "CG-RDS-002", "aws_rds_cluster_instance.i") with input as t.plan([instance])
+	# never written: instances are private by default
+	count(rds.deny) == 0 with input as t.plan([t.configured(instance, ["cluster_identifier"])])
+}
+
+test_unknown_encryption_and_retention_are_unverifiable if {
+	db := t.r("aws_rds_cluster.db", {"storage_encrypted": true, "deletion_protection": true}, {"db_cluster_parameter_group_name": ["aws_rds_cluster_parameter_group.tls"]}, ["kms_key_id", "backup_retention_period"])
+	t.unverified(rds.deny, "CG-RDS-001", "aws_rds_cluster.db") with input as t.plan([params, db])
+	t.unverified(rds.deny, "CG-RDS-003", "aws_rds_cluster.db") with input as t.plan([params, db])
+	# never written: the AWS-managed aws/rds key, and one day of backups
+	unwritten := t.configured(db, ["storage_encrypted", "deletion_protection", "db_cluster_parameter_group_name"])
+	t.ids(rds.deny) == {"CG-RDS-001", "CG-RDS-003"} with input as t.plan([params, unwritten])
+	not t.unverified(rds.deny, "CG-RDS-001", "aws_rds_cluster.db") with input as t.plan([params, unwritten])
+	not t.unverified(rds.deny, "CG-RDS-003", "aws_rds_cluster.db") with input as t.plan([params, unwritten])
+}
+
+insights(values, refs) := t.r("aws_rds_cluster_instance.i", object.union({"publicly_accessible": false, "performance_insights_enabled": true}, values), refs, [k | some k, _ in refs])
+
+test_performance_insights_needs_a_customer_managed_key if {
+	count({f | some f in rds.deny; f.id == "CG-RDS-006"}) == 0 with input as t.plan([insights({}, {"performance_insights_kms_key_id": ["aws_kms_key.k"]})])
+	t.flagged(rds.deny, "CG-RDS-006", "aws_rds_cluster_instance.i") with input as t.plan([insights({}, {})])
+	t.flagged(rds.deny, "CG-RDS-006", "aws_rds_cluster_instance.i") with input as t.plan([insights({"performance_insights_kms_key_id": "alias/aws/rds"}, {})])
+	off := t.resource("aws_rds_cluster_instance.i", {"publicly_accessible": false, "performance_insights_enabled": false})
+	count({f | some f in rds.deny; f.id == "CG-RDS-006"}) == 0 with input as t.plan([off])
+}
+
+test_unknown_performance_insights_key_is_unverifiable if {
+	instance := t.r("aws_rds_cluster_instance.i", {"publicly_accessible": false, "performance_insights_enabled": true}, {}, ["performance_insights_kms_key_id"])
+	t.unverified(rds.deny, "CG-RDS-006", "aws_rds_cluster_instance.i") with input as t.plan([instance])
 }

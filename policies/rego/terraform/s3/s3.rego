@@ -45,10 +45,10 @@ _cmk_state(b) := "cmk" if {
 	lib.key_state(b, "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id", lib.get(d, "kms_master_key_id", null)) == "cmk"
 } else := "unknown" if {
 	some c in _joined(b, "aws_s3_bucket_server_side_encryption_configuration")
-	lib.unknown(c, "rule")
+	lib.unresolved(c, "rule")
 } else := "missing"
 
-# each bucket's verdicts, computed once for its deny and warn rules
+# each bucket's verdicts, computed once for its deny rules
 _cmk[b.address] := _cmk_state(b) if some b in buckets
 
 _tls[b.address] := _tls_state(b) if some b in buckets
@@ -67,13 +67,7 @@ deny contains f if {
 	f := lib.finding("CG-S3-001", b, "bucket has no default SSE-KMS encryption with a customer-managed key")
 }
 
-# METADATA
-# title: S3 bucket default encryption uses a customer-managed KMS key
-# custom:
-#   id: CG-S3-001
-#   severity: high
-#   controls: [CG-ENC-1]
-warn contains f if {
+deny contains f if {
 	some b in buckets
 	_cmk[b.address] == "unknown"
 	f := lib.unverifiable("CG-S3-001", b, "the bucket encryption key")
@@ -133,44 +127,85 @@ _policies(b) := array.concat(
 	[b | lib.get(b.values, "policy", null) != null],
 )
 
-_denies_insecure_transport(s) if {
+# a Deny statement conditioned on Bool aws:SecureTransport = false (condition keys ignore case)
+_plain_http_denial(s) if {
 	s.effect == "Deny"
 	some c in s.conditions
 	c.test == "Bool"
-	c.variable == "aws:SecureTransport"
+	lower(c.variable) == "aws:securetransport"
 	some v in c.values
 	lower(sprintf("%v", [v])) == "false"
 }
 
-_tls_state(b) := "enforced" if {
+_everyone(s) if {
+	some p in s.principals
+	p.type in {"*", "AWS"}
+	"*" in p.identifiers
+}
+
+# the bucket ARN and its objects: some resource R is listed together with R/*
+_bucket_and_objects(s) if {
+	some r in s.resources
+	concat("", [r, "/*"]) in s.resources
+}
+
+# what a plain-HTTP denial leaves open (empty: it denies every principal every action on everything)
+_tls_gap(s, "Principal \"*\"") if not _everyone(s)
+
+_all_actions(s) if {
+	some a in s.actions
+	a in {"s3:*", "*"}
+}
+
+_tls_gap(s, "Action s3:*") if not _all_actions(s)
+
+_tls_gap(s, "both the bucket ARN and bucket/*") if not _bucket_and_objects(s)
+
+_tls_gap(s, "aws:SecureTransport as its only condition") if count(s.conditions) > 1
+
+_tls_gaps(s) := {g |
+	some g in ["Principal \"*\"", "Action s3:*", "both the bucket ARN and bucket/*", "aws:SecureTransport as its only condition"]
+	_tls_gap(s, g)
+}
+
+_plain_http_denials(b) := [s |
 	some p in _policies(b)
 	some s in lib.statements(p, "policy")
-	_denies_insecure_transport(s)
+	_plain_http_denial(s)
+]
+
+_tls_state(b) := "enforced" if {
+	some s in _plain_http_denials(b)
+	count(_tls_gaps(s)) == 0
+} else := "partial" if {
+	count(_plain_http_denials(b)) > 0
 } else := "unknown" if {
 	some p in _policies(b)
-	lib.unknown(p, "policy")
+	lib.unresolved(p, "policy")
 } else := "missing"
 
 # METADATA
-# title: S3 bucket policy denies requests without TLS
+# title: S3 bucket policy denies requests without TLS to every principal and action
 # custom:
 #   id: CG-S3-004
 #   severity: medium
 #   controls: [CG-TLS-3]
-#   fix: Add an aws_s3_bucket_policy with a Deny statement on s3:* when Bool aws:SecureTransport is "false".
+#   fix: Add an aws_s3_bucket_policy statement Deny, Principal "*", Action s3:*, Resource [bucket ARN, bucket ARN/*], when Bool aws:SecureTransport is "false".
 deny contains f if {
 	some b in buckets
 	_tls[b.address] == "missing"
 	f := lib.finding("CG-S3-004", b, "no bucket policy denies requests made without TLS (aws:SecureTransport false)")
 }
 
-# METADATA
-# title: S3 bucket policy denies requests without TLS
-# custom:
-#   id: CG-S3-004
-#   severity: medium
-#   controls: [CG-TLS-3]
-warn contains f if {
+deny contains f if {
+	some b in buckets
+	_tls[b.address] == "partial"
+	lacking := {g | some s in _plain_http_denials(b); some g in _tls_gaps(s)}
+	msg := sprintf("the bucket policy denies plain HTTP only in part: it lacks %s", [concat(", ", sort(lacking))])
+	f := lib.finding("CG-S3-004", b, msg)
+}
+
+deny contains f if {
 	some b in buckets
 	_tls[b.address] == "unknown"
 	f := lib.unverifiable("CG-S3-004", b, "the bucket policy")

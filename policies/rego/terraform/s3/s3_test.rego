@@ -6,7 +6,20 @@ import rego.v1
 
 bucket := t.resource("aws_s3_bucket.raw", {"bucket": "raw"})
 
-policy := json.marshal({"Statement": [{"Effect": "Deny", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+tls_only := {
+	"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+	"Resource": ["arn:aws:s3:::raw", "arn:aws:s3:::raw/*"],
+	"Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+policy := json.marshal({"Statement": [tls_only]})
+
+with_policy(statement) := [bucket, t.r("aws_s3_bucket_policy.raw", {"policy": json.marshal({"Statement": [statement]})}, {"bucket": ["aws_s3_bucket.raw"]}, [])]
+
+tls_message(statement) := f.msg if {
+	some f in s3.deny with input as t.plan(with_policy(statement))
+	f.id == "CG-S3-004"
+}
 
 compliant := [
 	bucket,
@@ -18,19 +31,56 @@ compliant := [
 
 test_compliant_bucket_passes if {
 	count(s3.deny) == 0 with input as t.plan(compliant)
-	count(s3.warn) == 0 with input as t.plan(compliant)
+}
+
+test_tls_denial_for_everyone_in_any_spelling_passes if {
+	every statement in [
+		object.union(tls_only, {"Principal": {"AWS": "*"}, "Action": ["s3:*"]}),
+		object.union(object.remove(tls_only, ["Condition"]), {"Principal": {"AWS": ["*"]}, "Action": "*", "Condition": {"Bool": {"aws:securetransport": false}}}),
+	] {
+		not tls_message(statement)
+	}
+}
+
+test_tls_denial_for_one_role_action_or_resource_fails if {
+	contains(tls_message(object.union(tls_only, {"Principal": {"AWS": "arn:aws:iam::123456789012:role/app"}})), `Principal "*"`)
+	contains(tls_message(object.union(tls_only, {"Action": "s3:GetObject"})), "Action s3:*")
+	contains(tls_message(object.union(tls_only, {"Resource": "arn:aws:s3:::raw/*"})), "both the bucket ARN and bucket/*")
+	exempt := {"StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}
+	contains(tls_message(object.union(tls_only, {"Condition": exempt})), "only condition")
+}
+
+test_tls_denial_from_a_policy_document_data_source_is_judged if {
+	doc := t.resource("data.aws_iam_policy_document.tls", {"statement": [{
+		"effect": "Deny", "actions": ["s3:*"], "resources": ["arn:aws:s3:::raw", "arn:aws:s3:::raw/*"],
+		"principals": [{"type": "*", "identifiers": ["*"]}],
+		"condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+	}]})
+	narrow := t.resource("data.aws_iam_policy_document.tls", {"statement": [{
+		"effect": "Deny", "actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::raw", "arn:aws:s3:::raw/*"],
+		"principals": [{"type": "*", "identifiers": ["*"]}],
+		"condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+	}]})
+	policy_ref := t.r("aws_s3_bucket_policy.raw", {}, {"bucket": ["aws_s3_bucket.raw"], "policy": ["data.aws_iam_policy_document.tls"]}, ["policy"])
+	not t.flagged(s3.deny, "CG-S3-004", "aws_s3_bucket.raw") with input as t.plan([bucket, doc, policy_ref])
+	t.flagged(s3.deny, "CG-S3-004", "aws_s3_bucket.raw") with input as t.plan([bucket, narrow, policy_ref])
 }
 
 test_bare_bucket_fails_every_rule if {
 	t.ids(s3.deny) == {"CG-S3-001", "CG-S3-002", "CG-S3-003", "CG-S3-004"} with input as t.plan([bucket])
 }
 
-test_aws_managed_key_fails_and_unknown_policy_warns if {
+test_aws_managed_key_fails_and_unknown_policy_is_unverifiable if {
 	inp := t.plan([
 		bucket,
 		t.r("aws_s3_bucket_server_side_encryption_configuration.raw", {"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms", "kms_master_key_id": "alias/aws/s3"}]}]}, {"bucket": ["aws_s3_bucket.raw"]}, []),
 		t.r("aws_s3_bucket_policy.raw", {}, {"bucket": ["aws_s3_bucket.raw"]}, ["policy"]),
 	])
 	t.flagged(s3.deny, "CG-S3-001", "aws_s3_bucket.raw") with input as inp
-	t.flagged(s3.warn, "CG-S3-004", "aws_s3_bucket.raw") with input as inp
+	t.unverified(s3.deny, "CG-S3-004", "aws_s3_bucket.raw") with input as inp
+}
+
+test_unknown_encryption_rule_is_unverifiable if {
+	sse := t.r("aws_s3_bucket_server_side_encryption_configuration.raw", {}, {"bucket": ["aws_s3_bucket.raw"]}, ["rule"])
+	t.unverified(s3.deny, "CG-S3-001", "aws_s3_bucket.raw") with input as t.plan([bucket, sse])
 }

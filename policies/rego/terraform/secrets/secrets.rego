@@ -21,13 +21,7 @@ deny contains f if {
 	f := lib.finding("CG-SM-001", s, "secret is not encrypted with a customer-managed KMS key")
 }
 
-# METADATA
-# title: Secrets Manager secret is encrypted with a customer-managed KMS key
-# custom:
-#   id: CG-SM-001
-#   severity: medium
-#   controls: [CG-ENC-8]
-warn contains f if {
+deny contains f if {
 	some s in secrets
 	_state(s) == "unknown"
 	f := lib.unverifiable("CG-SM-001", s, "the secret encryption key")
@@ -51,13 +45,7 @@ deny contains f if {
 	f := lib.finding("CG-SM-002", s, "secret has no automatic rotation")
 }
 
-# METADATA
-# title: Secrets Manager secret rotates automatically
-# custom:
-#   id: CG-SM-002
-#   severity: medium
-#   controls: [CG-IAM-5]
-warn contains f if {
+deny contains f if {
 	some s in secrets
 	_rotation_state(s) == "unknown"
 	f := lib.unverifiable("CG-SM-002", s, "the secret's rotation")

@@ -17,7 +17,7 @@ test_associated_alb_with_full_acl_passes if {
 		acl([common, rate]),
 		t.r("aws_wafv2_web_acl_association.a", {}, {"resource_arn": ["aws_lb.public"]}, []),
 	])
-	count(waf.deny) == 0 with input as inp
+	count(waf.deny) == 0 with input as inp with data.citygate.parameters as {"CG-WAF-1": {"rate_limit_min": 100, "rate_limit_max": 10000}}
 }
 
 test_unprotected_alb_and_thin_acl_fail if {

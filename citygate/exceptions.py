@@ -1,0 +1,208 @@
+"""The exception register (`policies/exceptions.yaml`): accepted, time-boxed deviations.
+
+An entry names one rule or one control, a glob of resource addresses, the reason, who owns the
+risk, who approved it, the ticket recording the decision, the day it was made and the last day it
+holds, optionally limited to some environments.  Matching findings stay in the report, `excepted` with the entry's id, and no longer fail
+the gate.  Two things keep the register honest: an expired entry excepts nothing and is itself a
+failing finding, and an entry that matched nothing is a warning (the risk it covered is gone, or
+the pattern is wrong).  A file that does not match `exceptions.schema.json` fails closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from citygate.errors import CitygateError
+from citygate.findings import Finding, Severity
+from citygate.paths import EXCEPTIONS_FILE
+
+SCHEMA_FILE = EXCEPTIONS_FILE.with_name("exceptions.schema.json")
+ENGINE = "exceptions"
+EXPIRED_RULE = "CG-EXC-001"
+UNUSED_RULE = "CG-EXC-002"
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    """One entry of the register."""
+
+    id: str
+    resource: str  # glob over resource addresses
+    reason: str
+    owner: str
+    approver: str
+    ticket: str
+    created: dt.date
+    expires: dt.date  # last day the entry holds
+    rule: str = ""
+    control: str = ""
+    environments: tuple[str, ...] = ()  # empty: every environment
+
+    @property
+    def target(self) -> str:
+        return f"rule {self.rule}" if self.rule else f"control {self.control}"
+
+    @property
+    def address(self) -> str:
+        return f"Exception/{self.id}"
+
+    def expired(self, today: dt.date) -> bool:
+        return today > self.expires
+
+    def days_left(self, today: dt.date) -> int:
+        """Days the entry still holds after today (0 on its last day, negative once expired)."""
+        return (self.expires - today).days
+
+    def holds_in(self, environment: str) -> bool:
+        return not self.environments or environment in self.environments
+
+    def covers(self, finding: Finding) -> bool:
+        named = finding.id == self.rule if self.rule else self.control in finding.controls
+        return named and fnmatchcase(finding.resource, self.resource)
+
+
+def _plain(document: Any) -> Any:
+    """YAML turns unquoted dates into date objects; the schema (like JSON) sees ISO strings."""
+    return json.loads(json.dumps(document, default=lambda value: value.isoformat()))
+
+
+def _entry(fields: dict[str, Any]) -> PolicyException:
+    dates = {name: dt.date.fromisoformat(fields[name]) for name in ("created", "expires")}
+    return PolicyException(**{**fields, **dates, "environments": tuple(fields.get("environments", ()))})
+
+
+def load_register(path: Path = EXCEPTIONS_FILE) -> list[PolicyException]:
+    """The entries of a register file, validated; unreadable, invalid or ambiguous files fail closed."""
+    where = str(path)
+    try:
+        document = _plain(yaml.safe_load(path.read_text(encoding="utf-8")))
+        schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        raise CitygateError(f"cannot read the exception register ({exc})".replace("\n", " "), where) from None
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        location = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise CitygateError(f"invalid exception register at {location}: {error.message}", where)
+    entries = [_entry(fields) for fields in document["exceptions"]]
+    ids = [e.id for e in entries]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise CitygateError(f"duplicate exception ids: {', '.join(duplicates)}", where)
+    backwards = [e.id for e in entries if e.expires < e.created]
+    if backwards:
+        raise CitygateError(f"exceptions expiring before they were created: {', '.join(backwards)}", where)
+    self_approved = [e.id for e in entries if e.approver == e.owner]
+    if self_approved:
+        raise CitygateError(f"exceptions approved by their own owner: {', '.join(self_approved)}", where)
+    return entries
+
+
+@dataclass(frozen=True)
+class RegisterRule:
+    """What the gate says about an entry itself: expired (a failure) or unused (a warning)."""
+
+    id: str
+    title: str
+    severity: Severity
+    status: str
+    fix: str
+
+    def finding(self, entry: PolicyException, file: str, outcome: str) -> Finding:
+        return Finding(
+            id=self.id,
+            title=self.title,
+            severity=self.severity,
+            status=self.status,
+            resource=entry.address,
+            message=(
+                f"exception {entry.id} for {entry.target} on {entry.resource} "
+                f"(owner {entry.owner}, ticket {entry.ticket}) {outcome}"
+            ),
+            engine=ENGINE,
+            file=file,
+            fix=self.fix,
+        )
+
+
+EXPIRED = RegisterRule(
+    EXPIRED_RULE,
+    "An exception has expired",
+    Severity.HIGH,
+    "fail",
+    "Fix the finding, or renew the exception with a new approval, ticket and expiry date.",
+)
+UNUSED = RegisterRule(
+    UNUSED_RULE,
+    "An exception matches no finding",
+    Severity.LOW,
+    "warn",
+    "Remove the exception, or correct its rule/control and resource pattern.",
+)
+
+
+def except_findings(findings: Iterable[Finding], entries: list[PolicyException]) -> tuple[list[Finding], set[str]]:
+    """Findings with those an entry covers marked excepted, and the ids of the entries used.
+
+    Only unresolved failures and warnings are excepted: a finding already dismissed with proof
+    needs no exception.
+    """
+    used: set[str] = set()
+    result = []
+    for finding in findings:
+        open_finding = finding.status in ("fail", "warn") and not finding.resolved
+        entry = next((e for e in entries if open_finding and e.covers(finding)), None)
+        if entry is not None:
+            used.add(entry.id)
+            finding = replace(
+                finding,
+                resolution="excepted",
+                exception=entry.id,
+                reason=f"{entry.id}: {' '.join(entry.reason.split())}",
+            )
+        result.append(finding)
+    return result, used
+
+
+def apply_exceptions(
+    findings: Iterable[Finding],
+    path: Path | None,
+    today: dt.date,
+    resources: Iterable[str] | None = None,
+    environment: str = "",
+    complete: bool = True,
+) -> list[Finding]:
+    """Findings with live entries applied, plus a failure per expired and a warning per unused entry.
+
+    `resources` are the addresses the run judged and `environment` the environment it judged: an
+    entry whose pattern matches none of them, or bound to other environments, is about another
+    input (a plan's exception in a manifests run, a local-only deviation in a prod run) and is not
+    reported as unused.  Nor is any entry in an incomplete run (`complete` False: some engine that
+    judges this input did not run), which cannot tell an unused entry from one whose engine was left out.
+    """
+    if path is None:
+        return list(findings)
+    entries = [e for e in load_register(path) if e.holds_in(environment)]
+    live = [e for e in entries if not e.expired(today)]
+    result, used = except_findings(findings, live)
+    judged = None if resources is None else list(resources)
+    for entry in entries:
+        if entry.expired(today):
+            outcome = f"expired on {entry.expires.isoformat()}; the findings it covered fail again"
+            result.append(EXPIRED.finding(entry, str(path), outcome))
+        elif (
+            complete
+            and entry.id not in used
+            and (judged is None or any(fnmatchcase(a, entry.resource) for a in judged))
+        ):
+            result.append(UNUSED.finding(entry, str(path), "matched no finding"))
+    return result
