@@ -1,6 +1,6 @@
 """The TLS-only bucket policy statement, judged once for the live check and our Checkov check.
 
-Rego's CG-S3-004 states the same requirement over the normalized plan; one test runs the same
+Rego's CG_S3_004 states the same requirement over the normalized plan; one test runs the same
 documents through all three (tests/gate/engines_external/test_bucket_tls_agreement.py).
 """
 

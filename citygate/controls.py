@@ -26,6 +26,8 @@ from citygate.paths import CONTROLS_DIR
 
 SCHEMA_FILE = "schema.json"
 FRAMEWORKS = ("fsbp", "cis_aws_v3", "cis_eks_v1_5", "nist_800_53")
+# Our rule ids: CG_AREA_NNN (underscores, three digits); control ids are CG-AREA-N.
+RULE_PREFIX = "CG_"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Control:
     twins: dict[str, str] = field(default_factory=dict)  # scanner rule -> our rule checking the same
 
     def own_rules(self) -> tuple[str, ...]:
-        return tuple(rule for rule in self.rules if rule.startswith("CG-"))
+        return tuple(rule for rule in self.rules if rule.startswith(RULE_PREFIX))
 
     def twin(self, scanner_rule: str) -> str | None:
         """Our rule that checks what `scanner_rule` checks: the only one we have, or the one `twins` names."""

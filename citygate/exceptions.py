@@ -22,13 +22,13 @@ import jsonschema
 import yaml
 
 from citygate.errors import CitygateError
-from citygate.findings import Finding, Severity
+from citygate.findings import Finding, Severity, former_ids
 from citygate.paths import EXCEPTIONS_FILE
 
 SCHEMA_FILE = EXCEPTIONS_FILE.with_name("exceptions.schema.json")
 ENGINE = "exceptions"
-EXPIRED_RULE = "CG-EXC-001"
-UNUSED_RULE = "CG-EXC-002"
+EXPIRED_RULE = "CG_EXC_001"
+UNUSED_RULE = "CG_EXC_002"
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class PolicyException:
         return not self.environments or environment in self.environments
 
     def covers(self, finding: Finding) -> bool:
-        named = finding.id == self.rule if self.rule else self.control in finding.controls
+        ids = {finding.id, *former_ids(finding.id)}
+        named = self.rule in ids if self.rule else self.control in finding.controls
         return named and fnmatchcase(finding.resource, self.resource)
 
 

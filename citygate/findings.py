@@ -25,6 +25,15 @@ class Severity(IntEnum):
             raise ValueError(f"unknown severity {text!r} (use one of {names})") from None
 
 
+def former_ids(rule_id: str) -> list[str]:
+    """The ids a rule was reported under before (kept as aliases in reports for one release).
+
+    Our rule ids were CG-AREA-NNN until they became CG_AREA_NNN, so that they can no longer be
+    read as control ids (CG-AREA-N): CG-CICD-005 was a rule, CG-CICD-5 a control.
+    """
+    return [rule_id.replace("_", "-")] if rule_id.startswith("CG_") else []
+
+
 @dataclass
 class Finding:
     """One rule's verdict on one resource.
@@ -39,7 +48,7 @@ class Finding:
     `not_applicable` (the catalogue declares the rule not applicable; `reason` says why).
     """
 
-    id: str  # rule id: CG-S3-001, CKV_AWS_19, AVD-AWS-0088, ...
+    id: str  # rule id: CG_S3_001, CKV_AWS_19, AVD-AWS-0088, ...
     title: str
     severity: Severity
     status: str
@@ -71,6 +80,7 @@ class Finding:
             "resolution": self.resolution,
             "reason": self.reason,
             "exception": self.exception,
+            "aliases": former_ids(self.id),
             "fix": self.fix,
         }
 

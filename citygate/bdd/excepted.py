@@ -1,6 +1,6 @@
 """Which exceptions a scenario honours: live (unexpired) exceptions naming one of its controls.
 
-Exceptions that name a single engine rule (CG-S3-001, CKV_AWS_18) except that rule's findings only;
+Exceptions that name a single engine rule (CG_S3_001, CKV_AWS_18) except that rule's findings only;
 a scenario states a whole control, so only control-level exceptions apply to it.
 """
 

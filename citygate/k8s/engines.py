@@ -37,7 +37,7 @@ def _isolation(workload: Workload, analyzer: Analyzer, file: str) -> list[Findin
         return []
     return [
         Finding(
-            id="CG-K8S-017",
+            id="CG_K8S_017",
             title="Every workload is isolated by NetworkPolicies for ingress and egress",
             severity=Severity.HIGH,
             status="fail",

@@ -85,7 +85,7 @@ def _finding(rule: str, title: str, severity: Severity, resource: str, message: 
 
 
 def differences(matrix: ReachabilityMatrix, intent: Intent) -> list[Finding]:
-    """Unintended open flows (CG-K8S-020) and intended flows that are blocked (CG-K8S-021).
+    """Unintended open flows (CG_K8S_020) and intended flows that are blocked (CG_K8S_021).
 
     A finding names the flow's destination when the manifests define it, else its source.
     """
@@ -100,7 +100,7 @@ def differences(matrix: ReachabilityMatrix, intent: Intent) -> list[Finding]:
         if (flow.ports & wanted) != flow.ports:
             findings.append(
                 _finding(
-                    "CG-K8S-020",
+                    "CG_K8S_020",
                     "Only the intended network flows are open",
                     Severity.HIGH,
                     subject(flow.source, flow.destination),
@@ -116,7 +116,7 @@ def differences(matrix: ReachabilityMatrix, intent: Intent) -> list[Finding]:
         if (open_ports & wanted) != wanted:
             findings.append(
                 _finding(
-                    "CG-K8S-021",
+                    "CG_K8S_021",
                     "Every intended network flow is open",
                     Severity.MEDIUM,
                     subject(source, destination),

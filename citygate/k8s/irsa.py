@@ -3,7 +3,7 @@
 The synthesized stack of the environment (cdk.tf.json) is the source of truth: each `aws_iam_role`
 whose trust policy names `system:serviceaccount:NS:NAME` belongs to that service account.  A service
 account annotated with a role the stack does not make trust it, or a platform namespace missing the
-annotated service account a role was made for, is a finding (CG-K8S-012).
+annotated service account a role was made for, is a finding (CG_K8S_012).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ ENVIRONMENT_LABEL = "citygate.io/environment"
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)$")
 SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9.-]+):([a-z0-9.-]+)")
 POLICY_DOCUMENT_REF = re.compile(r"\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}")
-RULE_ID = "CG-K8S-012"
+RULE_ID = "CG_K8S_012"
 TITLE = "Service account role ARN matches the IAM role that trusts it"
 
 SynthLocator = Callable[[str], Path]

@@ -26,7 +26,7 @@ from citygate.model import Resource
 
 # The EKS version the platform runs (stacks/config.py eks_version); manifests must be valid for it.
 KUBERNETES_VERSION = "1.32"
-RULE_ID = "CG-K8S-030"
+RULE_ID = "CG_K8S_030"
 TITLE = f"Manifest is valid for Kubernetes {KUBERNETES_VERSION} (strict schema)"
 CONTROLS = ["CG-K8S-15"]
 

@@ -104,8 +104,8 @@ def live_rule(rule_id: str, mirrors: tuple[str, ...]) -> Callable[[Check], Check
     `LiveRule.facts` takes its title, severity, fix and controls from there, so the live and the
     static findings of one requirement always agree.  Name, in this order of preference:
 
-    - the static rule (Rego METADATA id) the check reads back: `mirrors=("CG-S3-002",)`;
-    - the static rules of one control the check judges together: `("CG-CT-001", "CG-CT-002")`;
+    - the static rule (Rego METADATA id) the check reads back: `mirrors=("CG_S3_002",)`;
+    - the static rules of one control the check judges together: `("CG_CT_001", "CG_CT_002")`;
     - a catalogue control id, only for a requirement no static rule can judge before apply (the
       account state, not the plan, decides it): `("CG-AUD-2",)`.
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from citygate.findings import Finding, GateReport, Severity
+from citygate.findings import Finding, GateReport, Severity, former_ids
 from citygate.reporters.grouping import control
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -45,7 +45,7 @@ def rule_descriptor(finding: Finding) -> dict[str, Any]:
     controls = [c for c in (control(cid) for cid in finding.controls) if c is not None]
     frameworks = sorted({f"{name}:{ref}" for c in controls for name, refs in c.frameworks.items() for ref in refs})
     description = " ".join(c.description for c in controls) or finding.title
-    return {
+    descriptor: dict[str, Any] = {
         "id": finding.id,
         "name": finding.id.replace("-", "_"),
         "shortDescription": {"text": finding.title},
@@ -59,6 +59,10 @@ def rule_descriptor(finding: Finding) -> dict[str, Any]:
             "controls": [{"id": c.id, "title": c.title, "severity": c.severity.name.lower()} for c in controls],
         },
     }
+    former = former_ids(finding.id)
+    if former:
+        descriptor["deprecatedIds"] = former  # alerts raised under the old id stay the same alert
+    return descriptor
 
 
 def result(finding: Finding, rule_index: int, target: str) -> dict[str, Any]:

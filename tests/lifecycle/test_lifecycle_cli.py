@@ -40,7 +40,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_apply_is_refused_when_the_gate_finds_violations(
     work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    violation = Finding("CG-S3-001", "S3 encrypted", Severity.HIGH, "fail", "aws_s3_bucket.x", "no CMK", "rego")
+    violation = Finding("CG_S3_001", "S3 encrypted", Severity.HIGH, "fail", "aws_s3_bucket.x", "no CMK", "rego")
     monkeypatch.setattr(commands, "gate", gate_with(violation))
     assert main(["apply", "--env", "local", "--keep-running"]) == 1
     assert "apply refused" in capsys.readouterr().out
@@ -82,7 +82,7 @@ def test_apply_keep_running_then_verify_then_destroy(
         s3.delete_bucket_encryption(Bucket=BUCKET)
         s3.delete_public_access_block(Bucket=BUCKET)
         weakened = bucket_results()
-        assert weakened["CG-LIVE-S3-001"] == weakened["CG-LIVE-S3-002"] == "fail"
+        assert weakened["CG_LIVE_S3_001"] == weakened["CG_LIVE_S3_002"] == "fail"
         assert main(["verify", "--env", "local"]) == 1
 
         capsys.readouterr()

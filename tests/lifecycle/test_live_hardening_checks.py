@@ -35,7 +35,7 @@ def _data_tier(aws: AwsClients, name: str, open_to_internet: bool) -> tuple[str,
 
 def test_data_tier_acl_admitting_only_the_private_tier_passes_and_an_open_one_fails(aws: AwsClients) -> None:
     closed, open_ = _data_tier(aws, "closed", False), _data_tier(aws, "open", True)
-    found = problems(aws, "CG-LIVE-NET-004", closed, open_)
+    found = problems(aws, "CG_LIVE_NET_004", closed, open_)
     assert found["aws_db_subnet_group.closed"] == ()
     assert "ingress from the internet" in " ".join(found["aws_db_subnet_group.open"])
 
@@ -50,7 +50,7 @@ def test_launch_templates_must_require_imdsv2_within_two_hops(aws: AwsClients) -
     good = _template(aws, "good", {"HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoint": "enabled"})
     imdsv1 = _template(aws, "imdsv1", {})
     far = _template(aws, "far", {"HttpTokens": "required", "HttpPutResponseHopLimit": 3})
-    found = problems(aws, "CG-LIVE-EC2-001", good, imdsv1, far)
+    found = problems(aws, "CG_LIVE_EC2_001", good, imdsv1, far)
     assert found["aws_launch_template.good"] == ()
     assert "accepts IMDSv1" in " ".join(found["aws_launch_template.imdsv1"])
     assert "hop limit of 3" in " ".join(found["aws_launch_template.far"])
@@ -66,7 +66,7 @@ def test_ssm_parameters_are_secure_strings_with_our_key_or_plain_configuration(a
     ssm.put_parameter(Name="/city/signing-secret", Value="x", Type="SecureString")  # the AWS-managed key
     names = {"secure": "/city/db-password", "config": "/city/config/cluster-name", "token": "/city/api-token"}
     names |= {"outside": "/city/endpoint", "aws_key": "/city/signing-secret"}
-    found = problems(aws, "CG-LIVE-SSM-001", *(("aws_ssm_parameter", k, {"name": v}) for k, v in names.items()))
+    found = problems(aws, "CG_LIVE_SSM_001", *(("aws_ssm_parameter", k, {"name": v}) for k, v in names.items()))
     assert found["aws_ssm_parameter.secure"] == ()
     assert found["aws_ssm_parameter.config"] == ()
     assert "marks a secret" in found["aws_ssm_parameter.token"][0]

@@ -33,9 +33,9 @@ def cluster(aws: AwsClients, name: str, hardened: bool) -> tuple[str, str, dict[
 def test_eks_rules_pass_a_hardened_cluster_and_fail_an_open_one(aws: AwsClients) -> None:
     good, bad = cluster(aws, "good", True), cluster(aws, "bad", False)
     for rule_id, message in {
-        "CG-LIVE-EKS-001": "the API endpoint is public",
-        "CG-LIVE-EKS-002": "not encrypted with a KMS key",
-        "CG-LIVE-EKS-003": "control-plane log types off: api, audit, authenticator",
+        "CG_LIVE_EKS_001": "the API endpoint is public",
+        "CG_LIVE_EKS_002": "not encrypted with a KMS key",
+        "CG_LIVE_EKS_003": "control-plane log types off: api, audit, authenticator",
     }.items():
         found = problems(aws, rule_id, good, bad)
         assert found["aws_eks_cluster.good"] == (), rule_id
@@ -44,12 +44,12 @@ def test_eks_rules_pass_a_hardened_cluster_and_fail_an_open_one(aws: AwsClients)
 
 def test_eks_oidc_provider_must_be_registered(aws: AwsClients) -> None:
     resource = cluster(aws, "c", True)
-    assert "no IAM OIDC provider" in problems(aws, "CG-LIVE-EKS-004", resource)["aws_eks_cluster.c"][0]
+    assert "no IAM OIDC provider" in problems(aws, "CG_LIVE_EKS_004", resource)["aws_eks_cluster.c"][0]
     issuer = aws("eks").describe_cluster(name="c")["cluster"]["identity"]["oidc"]["issuer"]
     aws("iam").create_open_id_connect_provider(
         Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40]
     )
-    assert problems(aws, "CG-LIVE-EKS-004", resource) == {"aws_eks_cluster.c": ()}
+    assert problems(aws, "CG_LIVE_EKS_004", resource) == {"aws_eks_cluster.c": ()}
 
 
 def trust(sub: object, aud: object = "sts.amazonaws.com", operator: str = "StringEquals") -> dict[str, object]:
@@ -94,7 +94,7 @@ def test_irsa_rule_reads_trust_policies_back(aws: AwsClients) -> None:
     iam.create_role(RoleName="api", AssumeRolePolicyDocument=json.dumps(trust("system:serviceaccount:production:api")))
     iam.create_role(RoleName="any", AssumeRolePolicyDocument=json.dumps(trust("system:serviceaccount:*:*")))
     found = problems(
-        aws, "CG-LIVE-IAM-003", ("aws_iam_role", "api", {"name": "api"}), ("aws_iam_role", "any", {"name": "any"})
+        aws, "CG_LIVE_IAM_003", ("aws_iam_role", "api", {"name": "api"}), ("aws_iam_role", "any", {"name": "any"})
     )
     assert found["aws_iam_role.api"] == ()
     assert found["aws_iam_role.any"] == ("trust :sub holds a wildcard",)
@@ -117,14 +117,14 @@ def test_ecr_settings(aws: AwsClients) -> None:
     ecr.put_lifecycle_policy(repositoryName="good", lifecyclePolicyText=json.dumps({"rules": [expire]}))
     ecr.create_repository(repositoryName="bad")
     repos = (("aws_ecr_repository", "good", {"name": "good"}), ("aws_ecr_repository", "bad", {"name": "bad"}))
-    for rule_id in ("CG-LIVE-ECR-001", "CG-LIVE-ECR-002", "CG-LIVE-ECR-003", "CG-LIVE-ECR-004"):
+    for rule_id in ("CG_LIVE_ECR_001", "CG_LIVE_ECR_002", "CG_LIVE_ECR_003", "CG_LIVE_ECR_004"):
         found = problems(aws, rule_id, *repos)
         assert found["aws_ecr_repository.good"] == (), rule_id
         assert found["aws_ecr_repository.bad"], rule_id
 
 
 def test_account_wide_audit_controls_fail_on_an_empty_account(aws: AwsClients) -> None:
-    for rule_id in ("CG-LIVE-CT-001", "CG-LIVE-GD-001", "CG-LIVE-CFG-001", "CG-LIVE-EBS-001"):
+    for rule_id in ("CG_LIVE_CT_001", "CG_LIVE_GD_001", "CG_LIVE_CFG_001", "CG_LIVE_EBS_001"):
         (outcome,) = problems(aws, rule_id).values()
         assert outcome, rule_id
 
@@ -148,10 +148,10 @@ def test_account_wide_audit_controls_pass_when_configured(aws: AwsClients) -> No
     aws("ec2").enable_ebs_encryption_by_default()
     aws("ec2").modify_ebs_default_kms_key_id(KmsKeyId=kms_arn)
     state = {
-        "CG-LIVE-CT-001": ("aws_cloudtrail", "main", {"arn": trail["TrailARN"]}),
-        "CG-LIVE-GD-001": ("aws_guardduty_detector", "main", {"id": detector}),
-        "CG-LIVE-CFG-001": ("aws_config_configuration_recorder", "main", {"name": "main"}),
-        "CG-LIVE-EBS-001": ("aws_ebs_encryption_by_default", "main", {"enabled": True}),
+        "CG_LIVE_CT_001": ("aws_cloudtrail", "main", {"arn": trail["TrailARN"]}),
+        "CG_LIVE_GD_001": ("aws_guardduty_detector", "main", {"id": detector}),
+        "CG_LIVE_CFG_001": ("aws_config_configuration_recorder", "main", {"name": "main"}),
+        "CG_LIVE_EBS_001": ("aws_ebs_encryption_by_default", "main", {"enabled": True}),
     }
     for rule_id, resource in state.items():
         assert problems(aws, rule_id, resource) == {f"{resource[0]}.main": ()}, rule_id
@@ -159,7 +159,7 @@ def test_account_wide_audit_controls_pass_when_configured(aws: AwsClients) -> No
 
 def test_ebs_default_encryption_with_the_aws_managed_key_fails(aws: AwsClients) -> None:
     aws("ec2").enable_ebs_encryption_by_default()
-    (problem,) = problems(aws, "CG-LIVE-EBS-001").values()
+    (problem,) = problems(aws, "CG_LIVE_EBS_001").values()
     assert "default EBS encryption" in problem[0]
 
 
@@ -176,10 +176,10 @@ def test_vpc_flow_logs_and_default_security_group(aws: AwsClients) -> None:
         LogDestination="arn:aws:s3:::flow-logs",
     )
     vpcs = (("aws_vpc", "logged", {"id": logged}), ("aws_vpc", "silent", {"id": silent}))
-    flow = problems(aws, "CG-LIVE-NET-002", *vpcs)
+    flow = problems(aws, "CG_LIVE_NET_002", *vpcs)
     assert flow == {"aws_vpc.logged": (), "aws_vpc.silent": ("no flow log captures ALL traffic",)}
     # A new VPC's default group allows all egress and intra-group ingress: closing it is the control.
-    default_sg = problems(aws, "CG-LIVE-NET-003", *vpcs)
+    default_sg = problems(aws, "CG_LIVE_NET_003", *vpcs)
     assert default_sg["aws_vpc.logged"]
 
 
@@ -192,7 +192,7 @@ def test_a_closed_default_security_group_passes(aws: AwsClients) -> None:
         ec2.revoke_security_group_ingress(GroupId=default["GroupId"], IpPermissions=default["IpPermissions"])
     if default["IpPermissionsEgress"]:
         ec2.revoke_security_group_egress(GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"])
-    assert problems(aws, "CG-LIVE-NET-003", ("aws_vpc", "main", {"id": vpc})) == {"aws_vpc.main": ()}
+    assert problems(aws, "CG_LIVE_NET_003", ("aws_vpc", "main", {"id": vpc})) == {"aws_vpc.main": ()}
 
 
 def load_balancer(aws: AwsClients, name: str) -> str:
@@ -240,9 +240,9 @@ def test_edge_rules_pass_a_guarded_load_balancer_and_fail_a_bare_one(aws: AwsCli
     aws("wafv2").associate_web_acl(WebACLArn=acl, ResourceArn=guarded)
     lbs = (("aws_lb", "guarded", {"arn": guarded}), ("aws_lb", "bare", {"arn": bare}))
     expected = {
-        "CG-LIVE-WAF-001": "no WAF web ACL",
-        "CG-LIVE-ALB-001": "ELBSecurityPolicy-2016-08",
-        "CG-LIVE-ALB-002": "serve content on ports 80",
+        "CG_LIVE_WAF_001": "no WAF web ACL",
+        "CG_LIVE_ALB_001": "ELBSecurityPolicy-2016-08",
+        "CG_LIVE_ALB_002": "serve content on ports 80",
     }
     for rule_id, message in expected.items():
         found = problems(aws, rule_id, *lbs)
@@ -261,7 +261,7 @@ def test_a_tls12_only_listener_fails_and_rate_limits_stay_within_the_catalogue_b
         Certificates=certificate,
         DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}],
     )
-    found = problems(aws, "CG-LIVE-ALB-001", ("aws_lb", "tls12", {"arn": tls12}))
+    found = problems(aws, "CG_LIVE_ALB_001", ("aws_lb", "tls12", {"arn": tls12}))
     assert "ELBSecurityPolicy-TLS-1-2-2017-01" in " ".join(found["aws_lb.tls12"])
 
     visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "edge"}
@@ -279,7 +279,7 @@ def test_a_tls12_only_listener_fails_and_rate_limits_stay_within_the_catalogue_b
         )["Summary"]
         return ("aws_wafv2_web_acl", name, {"name": name, "scope": "REGIONAL", "id": created["Id"]})
 
-    found = problems(aws, "CG-LIVE-WAF-003", acl("bounded", 2000), acl("unreachable", 2_000_000_000))
+    found = problems(aws, "CG_LIVE_WAF_003", acl("bounded", 2000), acl("unreachable", 2_000_000_000))
     assert found == {
         "aws_wafv2_web_acl.bounded": (),
         "aws_wafv2_web_acl.unreachable": ("rate-based rule limits outside 100..10000: 2000000000",),

@@ -46,10 +46,10 @@ def bucket(aws: AwsClients, name: str, hardened: bool) -> tuple[str, str, dict[s
 def test_s3_rules_pass_a_hardened_bucket_and_fail_a_bare_one(aws: AwsClients) -> None:
     good, bad = bucket(aws, "good-bucket", True), bucket(aws, "bare-bucket", False)
     expected = {
-        "CG-LIVE-S3-001": "not SSE-KMS",
-        "CG-LIVE-S3-002": "public access block flags off",
-        "CG-LIVE-S3-003": "versioning is never enabled",
-        "CG-LIVE-S3-004": "denies insecure transport",
+        "CG_LIVE_S3_001": "not SSE-KMS",
+        "CG_LIVE_S3_002": "public access block flags off",
+        "CG_LIVE_S3_003": "versioning is never enabled",
+        "CG_LIVE_S3_004": "denies insecure transport",
     }
     for rule_id, message in expected.items():
         found = problems(aws, rule_id, good, bad)
@@ -65,13 +65,13 @@ def test_s3_encryption_with_the_aws_managed_key_fails(aws: AwsClients) -> None:
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
         },
     )
-    assert problems(aws, "CG-LIVE-S3-001", ("aws_s3_bucket", "aes", {"bucket": "aes"})) == {
+    assert problems(aws, "CG_LIVE_S3_001", ("aws_s3_bucket", "aes", {"bucket": "aes"})) == {
         "aws_s3_bucket.aes": ("default encryption is not SSE-KMS",)
     }
 
 
 def test_a_deleted_bucket_is_reported_missing(aws: AwsClients) -> None:
-    found = problems(aws, "CG-LIVE-S3-001", ("aws_s3_bucket", "gone", {"bucket": "gone"}))
+    found = problems(aws, "CG_LIVE_S3_001", ("aws_s3_bucket", "gone", {"bucket": "gone"}))
     assert "not in the account" in found["aws_s3_bucket.gone"][0]
 
 
@@ -81,7 +81,7 @@ def test_kms_rotation(aws: AwsClients) -> None:
     kms.enable_key_rotation(KeyId=rotated)
     found = problems(
         aws,
-        "CG-LIVE-KMS-001",
+        "CG_LIVE_KMS_001",
         ("aws_kms_key", "rotated", {"key_id": rotated}),
         ("aws_kms_key", "plain", {"key_id": plain}),
     )
@@ -103,7 +103,7 @@ def test_dynamodb_encryption_and_pitr(aws: AwsClients) -> None:
     )
     ddb.create_table(TableName="bad", **table)
     tables = (("aws_dynamodb_table", "good", {"name": "good"}), ("aws_dynamodb_table", "bad", {"name": "bad"}))
-    encryption, pitr = problems(aws, "CG-LIVE-DDB-001", *tables), problems(aws, "CG-LIVE-DDB-002", *tables)
+    encryption, pitr = problems(aws, "CG_LIVE_DDB_001", *tables), problems(aws, "CG_LIVE_DDB_002", *tables)
     assert encryption["aws_dynamodb_table.good"] == () and encryption["aws_dynamodb_table.bad"]
     assert pitr["aws_dynamodb_table.good"] == () and pitr["aws_dynamodb_table.bad"]
 
@@ -114,7 +114,7 @@ def test_log_group_encryption(aws: AwsClients) -> None:
     logs.create_log_group(logGroupName="/bad")
     found = problems(
         aws,
-        "CG-LIVE-LOG-001",
+        "CG_LIVE_LOG_001",
         ("aws_cloudwatch_log_group", "good", {"name": "/good"}),
         ("aws_cloudwatch_log_group", "bad", {"name": "/bad"}),
     )
@@ -131,7 +131,7 @@ def test_kinesis_encryption(aws: AwsClients) -> None:
     kinesis.create_stream(StreamName="bad", ShardCount=1)
     found = problems(
         aws,
-        "CG-LIVE-KIN-001",
+        "CG_LIVE_KIN_001",
         ("aws_kinesis_stream", "good", {"name": "good"}),
         ("aws_kinesis_stream", "bad", {"name": "bad"}),
     )
@@ -146,9 +146,9 @@ def test_secret_encryption(aws: AwsClients) -> None:
         ("aws_secretsmanager_secret", "good", {"arn": good, "name": "good"}),
         ("aws_secretsmanager_secret", "bad", {"arn": bad, "name": "bad"}),
     )
-    found = problems(aws, "CG-LIVE-SM-001", *resources)
+    found = problems(aws, "CG_LIVE_SM_001", *resources)
     assert found["aws_secretsmanager_secret.good"] == () and found["aws_secretsmanager_secret.bad"]
-    rotation = problems(aws, "CG-LIVE-SM-002", *resources)
+    rotation = problems(aws, "CG_LIVE_SM_002", *resources)
     assert rotation["aws_secretsmanager_secret.bad"] == ("rotation is off",)
 
 
@@ -159,7 +159,7 @@ def test_aurora_encryption(aws: AwsClients) -> None:
     rds.create_db_cluster(DBClusterIdentifier="bad", StorageEncrypted=False, **common)
     found = problems(
         aws,
-        "CG-LIVE-RDS-001",
+        "CG_LIVE_RDS_001",
         ("aws_rds_cluster", "good", {"cluster_identifier": "good"}),
         ("aws_rds_cluster", "bad", {"cluster_identifier": "bad"}),
     )
@@ -176,7 +176,7 @@ def test_s3_tls_deny_for_one_role_fails(aws: AwsClients) -> None:
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
     aws("s3").put_bucket_policy(Bucket="one-role", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
-    found = problems(aws, "CG-LIVE-S3-004", ("aws_s3_bucket", "one_role", {"bucket": "one-role"}))
+    found = problems(aws, "CG_LIVE_S3_004", ("aws_s3_bucket", "one_role", {"bucket": "one-role"}))
     assert found == {"aws_s3_bucket.one_role": ("no bucket policy statement denies insecure transport",)}
 
 
@@ -198,7 +198,7 @@ def test_kms_key_policy_open_to_every_account_fails(aws: AwsClients) -> None:
         "named": key(admin, pinned),
         "open": key(admin, {**admin, "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt", "kms:Encrypt"]}),
     }
-    found = problems(aws, "CG-LIVE-KMS-002", *(("aws_kms_key", name, {"key_id": k}) for name, k in keys.items()))
+    found = problems(aws, "CG_LIVE_KMS_002", *(("aws_kms_key", name, {"key_id": k}) for name, k in keys.items()))
     assert found == {
         "aws_kms_key.named": (),
         "aws_kms_key.open": (

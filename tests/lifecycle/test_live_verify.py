@@ -37,9 +37,9 @@ def bare_bucket_context(aws: AwsClients) -> LiveContext:
 
 
 def test_a_violation_fails_with_the_facts_of_the_static_rule_it_mirrors(aws: AwsClients) -> None:
-    report = verify_account(bare_bucket_context(aws), "t", catalogue=load_catalogue(), rules=[RULES["CG-LIVE-S3-001"]])
+    report = verify_account(bare_bucket_context(aws), "t", catalogue=load_catalogue(), rules=[RULES["CG_LIVE_S3_001"]])
     (finding,) = report.findings
-    static = load_policy_set().metadata["CG-S3-001"]
+    static = load_policy_set().metadata["CG_S3_001"]
     assert (finding.status, finding.controls, finding.engine) == ("fail", ["CG-ENC-1"], "live")
     assert (finding.title, finding.severity, finding.fix) == (static.title, static.severity, static.fix)
     assert report.exit_code == 1
@@ -49,7 +49,7 @@ def test_an_excepted_violation_is_reported_but_does_not_fail(aws: AwsClients, tm
     exceptions = tmp_path / "exceptions.yaml"
     exceptions.write_text(REGISTER)
     report = verify_account(
-        bare_bucket_context(aws), "t", load_catalogue(), rules=[RULES["CG-LIVE-S3-001"]], exceptions=exceptions
+        bare_bucket_context(aws), "t", load_catalogue(), rules=[RULES["CG_LIVE_S3_001"]], exceptions=exceptions
     )
     (finding,) = report.findings
     assert (finding.resolution, finding.exception) == ("excepted", "EX-TEST")
@@ -59,8 +59,8 @@ def test_an_excepted_violation_is_reported_but_does_not_fail(aws: AwsClients, tm
 def test_an_unreachable_account_fails_closed() -> None:
     ctx = LiveContext(AwsClients("us-east-1", "http://127.0.0.1:9"), DeployedResources(state(BARE_BUCKET)))
     with pytest.raises(CitygateError) as caught:
-        verify_account(ctx, "t", rules=[RULES["CG-LIVE-S3-001"]])
-    assert caught.value.where == "verify CG-LIVE-S3-001"
+        verify_account(ctx, "t", rules=[RULES["CG_LIVE_S3_001"]])
+    assert caught.value.where == "verify CG_LIVE_S3_001"
 
 
 def test_an_empty_state_is_an_error() -> None:

@@ -51,7 +51,7 @@ def test_the_platform_deploys_verifies_clean_and_a_weakened_bucket_fails(
         s3.delete_bucket_encryption(Bucket=weakened_bucket.get("bucket"))
         weakened = verify_deployment(deployment)
         assert weakened.exit_code == 1
-        assert [(f.id, f.resource) for f in weakened.failing()] == [("CG-LIVE-S3-001", weakened_bucket.address)]
+        assert [(f.id, f.resource) for f in weakened.failing()] == [("CG_LIVE_S3_001", weakened_bucket.address)]
     finally:
         destroyed = deployment.destroy()
     assert destroyed == len(deployed) - 1  # the encryption configuration was already removed out of band

@@ -35,18 +35,23 @@ def test_the_repository_workflows_pass_every_policy(judge: Judge) -> None:
     assert judge(WORKFLOWS) == []
 
 
-NONCOMPLIANT = sorted((FIXTURES / "noncompliant").glob("CG-CICD-*.yml"))
+NONCOMPLIANT = sorted((FIXTURES / "noncompliant").glob("CG_CICD_*.yml"))
+
+
+def rule_of(fixture: Path) -> str:
+    """`CG_CICD_008_apply_before_gate.yml` -> `CG_CICD_008`: the rule the fixture breaks."""
+    return "_".join(fixture.stem.split("_")[:3])
 
 
 @pytest.mark.parametrize("fixture", NONCOMPLIANT, ids=lambda p: p.stem)
 def test_each_noncompliant_fixture_is_denied_by_its_rule(judge: Judge, fixture: Path) -> None:
-    expected = "-".join(fixture.stem.split("_")[0].split("-")[:3])
+    expected = rule_of(fixture)
     assert expected in failing_ids(judge, fixture)
 
 
 def test_every_rule_has_a_noncompliant_fixture() -> None:
     rules = set(load_policy_set(CICD_POLICIES).metadata)
-    denied = {p.stem.split("_")[0] for p in NONCOMPLIANT}
+    denied = {rule_of(p) for p in NONCOMPLIANT}
     assert rules == denied
 
 
@@ -112,18 +117,18 @@ def secret_echoed(pr: dict[str, Any]) -> None:
 
 
 MUTATIONS: list[tuple[str, Mutation, set[str]]] = [
-    ("release.yml", apply_before_gate, {"CG-CICD-008"}),
-    ("pr.yml", unpinned_action, {"CG-CICD-001"}),
-    ("release.yml", long_lived_keys, {"CG-CICD-004", "CG-CICD-005"}),
-    ("release.yml", load_test_skipped, {"CG-CICD-009"}),
-    ("release.yml", production_unapproved, {"CG-CICD-010"}),
-    ("pr.yml", workflow_write_token, {"CG-CICD-002"}),
-    ("pr.yml", workflow_wide_oidc, {"CG-CICD-002", "CG-CICD-003"}),
-    ("release.yml", no_concurrency, {"CG-CICD-006"}),
-    ("pr.yml", cancellable_deploy, {"CG-CICD-007"}),
-    ("pr.yml", pull_request_target_head, {"CG-CICD-011"}),
-    ("pr.yml", secret_echoed, {"CG-CICD-012"}),
-    ("release.yml", unsigned_images, {"CG-CICD-014"}),
+    ("release.yml", apply_before_gate, {"CG_CICD_008"}),
+    ("pr.yml", unpinned_action, {"CG_CICD_001"}),
+    ("release.yml", long_lived_keys, {"CG_CICD_004", "CG_CICD_005"}),
+    ("release.yml", load_test_skipped, {"CG_CICD_009"}),
+    ("release.yml", production_unapproved, {"CG_CICD_010"}),
+    ("pr.yml", workflow_write_token, {"CG_CICD_002"}),
+    ("pr.yml", workflow_wide_oidc, {"CG_CICD_002", "CG_CICD_003"}),
+    ("release.yml", no_concurrency, {"CG_CICD_006"}),
+    ("pr.yml", cancellable_deploy, {"CG_CICD_007"}),
+    ("pr.yml", pull_request_target_head, {"CG_CICD_011"}),
+    ("pr.yml", secret_echoed, {"CG_CICD_012"}),
+    ("release.yml", unsigned_images, {"CG_CICD_014"}),
 ]
 
 
@@ -149,6 +154,6 @@ def test_check_command_gates_the_workflows(tmp_path: Path) -> None:
     assert main(["check", "--workflows", str(WORKFLOWS), "--engines", "rego", "--format", "json"]) == 0
     bad = tmp_path / ".github" / "workflows"
     bad.mkdir(parents=True)
-    fixture = FIXTURES / "noncompliant" / "CG-CICD-008_apply_before_gate.yml"
+    fixture = FIXTURES / "noncompliant" / "CG_CICD_008_apply_before_gate.yml"
     (bad / fixture.name).write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["check", "--workflows", str(bad), "--engines", "rego", "--format", "json"]) == 1

@@ -14,7 +14,7 @@ from tests.corpus import K8S
 CORPUS = K8S
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
 # The project's recorded decisions (policies/exceptions.yaml) on its own workloads: (exception, rule, object).
-EXCEPTED = {("EX-002", "CG-K8S-032", "DaemonSet/kube-system/fluent-bit")}
+EXCEPTED = {("EX-002", "CG_K8S_032", "DaemonSet/kube-system/fluent-bit")}
 
 
 def corpus_file(prefix: str) -> Path:

@@ -29,6 +29,6 @@ def test_real_world_workloads_are_flagged() -> None:
     inventory = load_manifests(CORPUS / "kubernetes__examples__guestbook-all-in-one.yaml")
     findings = run_gate(inventory, CORPUS, OWN_ENGINES, options=NO_STACKS).findings
     flagged = {(f.id, f.resource) for f in findings}
-    assert ("CG-K8S-009", "Deployment/default/frontend") in flagged  # image by tag from Docker Hub
-    assert ("CG-K8S-017", "Deployment/default/frontend") in flagged  # no NetworkPolicy isolates it
-    assert ("CG-K8S-022", "Deployment/default/frontend") in flagged  # serving without a PDB
+    assert ("CG_K8S_009", "Deployment/default/frontend") in flagged  # image by tag from Docker Hub
+    assert ("CG_K8S_017", "Deployment/default/frontend") in flagged  # no NetworkPolicy isolates it
+    assert ("CG_K8S_022", "Deployment/default/frontend") in flagged  # serving without a PDB

@@ -65,7 +65,7 @@ def test_matching_annotation_passes_and_drift_fails(tmp_path: Path) -> None:
     )
     assert cross_check([service_account("prod", "api", arn("r-api"))], "dev", {"prod"}, locate) == []
     (finding,) = cross_check([service_account("prod", "api", arn("r-web"))], "dev", set(), locate)
-    assert (finding.id, finding.resource) == ("CG-K8S-012", "ServiceAccount/prod/api")
+    assert (finding.id, finding.resource) == ("CG_K8S_012", "ServiceAccount/prod/api")
     assert "r-api" in finding.message
 
 

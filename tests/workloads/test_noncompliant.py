@@ -16,40 +16,40 @@ from citygate.paths import WORKLOADS
 
 # fixture -> (rule id, control, the object the finding must name)
 EXPECTED = {
-    "psa-baseline": ("CG-K8S-001", "CG-K8S-1", "Namespace/production"),
-    "runs-as-root": ("CG-K8S-002", "CG-K8S-2", "Deployment/production/api"),
-    "writable-root-fs": ("CG-K8S-003", "CG-K8S-3", "Deployment/production/web"),
-    "privilege-escalation": ("CG-K8S-004", "CG-K8S-4", "Deployment/production/inference"),
-    "host-network": ("CG-K8S-005", "CG-K8S-4", "Deployment/data-pipeline/airflow-webserver"),
-    "windows-host-process": ("CG-K8S-031", "CG-K8S-4", "Deployment/production/web"),
-    "host-port": ("CG-K8S-034", "CG-K8S-4", "Deployment/production/inference"),
-    "added-capability": ("CG-K8S-006", "CG-K8S-5", "CronJob/data-pipeline/extract"),
-    "seccomp-unconfined": ("CG-K8S-007", "CG-K8S-6", "Deployment/data-pipeline/airflow-scheduler"),
-    "no-limits": ("CG-K8S-008", "CG-K8S-7", "Deployment/production/web"),
-    "image-by-tag": ("CG-K8S-009", "CG-K8S-8", "CronJob/data-pipeline/load"),
-    "default-service-account": ("CG-K8S-010", "CG-K8S-9", "CronJob/data-pipeline/transform"),
-    "missing-role-annotation": ("CG-K8S-011", "CG-K8S-9", "ServiceAccount/production/inference"),
-    "irsa-drift": ("CG-K8S-012", "CG-K8S-9", "ServiceAccount/production/api"),
-    "token-mounted": ("CG-K8S-013", "CG-K8S-10", "Deployment/production/inference"),
-    "cluster-admin-binding": ("CG-K8S-014", "CG-K8S-11", "ClusterRoleBinding/api-admin"),
-    "wildcard-role": ("CG-K8S-015", "CG-K8S-11", "Role/production/api-reader"),
-    "no-default-deny": ("CG-K8S-016", "CG-K8S-12", "Namespace/data-pipeline"),
-    "unisolated-workload": ("CG-K8S-017", "CG-K8S-12", "Deployment/sandbox/debug"),
-    "web-reaches-inference": ("CG-K8S-020", "CG-K8S-12", "Deployment/production/inference"),
-    "api-cannot-reach-inference": ("CG-K8S-021", "CG-K8S-12", "Deployment/production/inference"),
-    "http-listener": ("CG-K8S-018", "CG-K8S-13", "Ingress/production/citygate"),
-    "no-waf": ("CG-K8S-019", "CG-K8S-13", "Ingress/production/citygate"),
-    "pdb-misses-pods": ("CG-K8S-022", "CG-K8S-14", "Deployment/production/api"),
-    "hpa-misses-deployment": ("CG-K8S-023", "CG-K8S-14", "Deployment/production/web"),
-    "field-typo": ("CG-K8S-030", "CG-K8S-15", "Deployment/production/api"),
-    "api-no-longer-served": ("CG-K8S-030", "CG-K8S-15", "PodDisruptionBudget/production/web"),
-    "apparmor-unconfined": ("CG-K8S-035", "CG-K8S-16", "Deployment/data-pipeline/airflow-webserver"),
-    "selinux-custom-type": ("CG-K8S-036", "CG-K8S-16", "Deployment/data-pipeline/airflow-scheduler"),
-    "proc-mount-unmasked": ("CG-K8S-037", "CG-K8S-16", "CronJob/data-pipeline/transform"),
-    "unsafe-sysctl": ("CG-K8S-038", "CG-K8S-16", "Deployment/production/api"),
-    "host-path-volume": ("CG-K8S-032", "CG-K8S-17", "Deployment/production/api"),
-    "restricted-volume-type": ("CG-K8S-033", "CG-K8S-17", "CronJob/data-pipeline/extract"),
-    "committed-secret": ("CG-K8S-039", "CG-K8S-18", "Secret/production/aws-credentials"),
+    "psa-baseline": ("CG_K8S_001", "CG-K8S-1", "Namespace/production"),
+    "runs-as-root": ("CG_K8S_002", "CG-K8S-2", "Deployment/production/api"),
+    "writable-root-fs": ("CG_K8S_003", "CG-K8S-3", "Deployment/production/web"),
+    "privilege-escalation": ("CG_K8S_004", "CG-K8S-4", "Deployment/production/inference"),
+    "host-network": ("CG_K8S_005", "CG-K8S-4", "Deployment/data-pipeline/airflow-webserver"),
+    "windows-host-process": ("CG_K8S_031", "CG-K8S-4", "Deployment/production/web"),
+    "host-port": ("CG_K8S_034", "CG-K8S-4", "Deployment/production/inference"),
+    "added-capability": ("CG_K8S_006", "CG-K8S-5", "CronJob/data-pipeline/extract"),
+    "seccomp-unconfined": ("CG_K8S_007", "CG-K8S-6", "Deployment/data-pipeline/airflow-scheduler"),
+    "no-limits": ("CG_K8S_008", "CG-K8S-7", "Deployment/production/web"),
+    "image-by-tag": ("CG_K8S_009", "CG-K8S-8", "CronJob/data-pipeline/load"),
+    "default-service-account": ("CG_K8S_010", "CG-K8S-9", "CronJob/data-pipeline/transform"),
+    "missing-role-annotation": ("CG_K8S_011", "CG-K8S-9", "ServiceAccount/production/inference"),
+    "irsa-drift": ("CG_K8S_012", "CG-K8S-9", "ServiceAccount/production/api"),
+    "token-mounted": ("CG_K8S_013", "CG-K8S-10", "Deployment/production/inference"),
+    "cluster-admin-binding": ("CG_K8S_014", "CG-K8S-11", "ClusterRoleBinding/api-admin"),
+    "wildcard-role": ("CG_K8S_015", "CG-K8S-11", "Role/production/api-reader"),
+    "no-default-deny": ("CG_K8S_016", "CG-K8S-12", "Namespace/data-pipeline"),
+    "unisolated-workload": ("CG_K8S_017", "CG-K8S-12", "Deployment/sandbox/debug"),
+    "web-reaches-inference": ("CG_K8S_020", "CG-K8S-12", "Deployment/production/inference"),
+    "api-cannot-reach-inference": ("CG_K8S_021", "CG-K8S-12", "Deployment/production/inference"),
+    "http-listener": ("CG_K8S_018", "CG-K8S-13", "Ingress/production/citygate"),
+    "no-waf": ("CG_K8S_019", "CG-K8S-13", "Ingress/production/citygate"),
+    "pdb-misses-pods": ("CG_K8S_022", "CG-K8S-14", "Deployment/production/api"),
+    "hpa-misses-deployment": ("CG_K8S_023", "CG-K8S-14", "Deployment/production/web"),
+    "field-typo": ("CG_K8S_030", "CG-K8S-15", "Deployment/production/api"),
+    "api-no-longer-served": ("CG_K8S_030", "CG-K8S-15", "PodDisruptionBudget/production/web"),
+    "apparmor-unconfined": ("CG_K8S_035", "CG-K8S-16", "Deployment/data-pipeline/airflow-webserver"),
+    "selinux-custom-type": ("CG_K8S_036", "CG-K8S-16", "Deployment/data-pipeline/airflow-scheduler"),
+    "proc-mount-unmasked": ("CG_K8S_037", "CG-K8S-16", "CronJob/data-pipeline/transform"),
+    "unsafe-sysctl": ("CG_K8S_038", "CG-K8S-16", "Deployment/production/api"),
+    "host-path-volume": ("CG_K8S_032", "CG-K8S-17", "Deployment/production/api"),
+    "restricted-volume-type": ("CG_K8S_033", "CG-K8S-17", "CronJob/data-pipeline/extract"),
+    "committed-secret": ("CG_K8S_039", "CG-K8S-18", "Secret/production/aws-credentials"),
 }
 
 
@@ -97,7 +97,7 @@ def test_our_workloads_pass(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_secret_synced_from_secrets_manager_passes(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = check(FIXTURES / "compliant" / "external-secret", capsys)
     assert code == 0
-    assert not [f for f in report["findings"] if f["id"] == "CG-K8S-039"]
+    assert not [f for f in report["findings"] if f["id"] == "CG_K8S_039"]
 
 
 @pytest.mark.parametrize("name", ["unparseable.yaml", "not-an-object.yaml"])

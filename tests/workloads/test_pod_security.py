@@ -34,7 +34,7 @@ EXTRA_CONTAINERS = {
 def pod_security_rules() -> set[str]:
     """The rule ids of policies/rego/kubernetes/pod_security.rego: the standard, as the gate enforces it."""
     text = (REGO_DIR / "kubernetes" / "pod_security.rego").read_text(encoding="utf-8")
-    return set(re.findall(r"^#   id: (CG-K8S-\d+)$", text, re.MULTILINE))
+    return set(re.findall(r"^#   id: (CG_K8S_\d+)$", text, re.MULTILINE))
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

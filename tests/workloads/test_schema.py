@@ -21,7 +21,7 @@ def test_valid_object_passes() -> None:
 
 def test_misspelt_field_is_a_finding() -> None:
     finding = validate(resource({**SERVICE, "spec": {"ports": [{"port": 80, "targetPot": 8080}]}}))
-    assert finding is not None and finding.id == "CG-K8S-030"
+    assert finding is not None and finding.id == "CG_K8S_030"
     assert "spec/ports/0" in finding.message and "targetPot" in finding.message
 
 

@@ -17,7 +17,7 @@ def _account_resource(ctx: LiveContext, resource_type: str) -> str:
     return next((item.address for item in ctx.deployed.of_type(resource_type)), f"{ACCOUNT}/{resource_type}")
 
 
-@live_rule("CG-LIVE-CT-001", mirrors=("CG-CT-001", "CG-CT-002", "CG-CT-003", "CG-CT-004"))
+@live_rule("CG_LIVE_CT_001", mirrors=("CG_CT_001", "CG_CT_002", "CG_CT_003", "CG_CT_004"))
 def cloudtrail(ctx: LiveContext) -> Iterator[Outcome]:
     client = ctx.aws("cloudtrail")
     trails = client.describe_trails(includeShadowTrails=False).get("trailList", [])
@@ -38,7 +38,7 @@ def cloudtrail(ctx: LiveContext) -> Iterator[Outcome]:
         )
 
 
-@live_rule("CG-LIVE-GD-001", mirrors=("CG-GD-001",))
+@live_rule("CG_LIVE_GD_001", mirrors=("CG_GD_001",))
 def guardduty(ctx: LiveContext) -> Iterator[Outcome]:
     client = ctx.aws("guardduty")
     detector_ids = client.list_detectors().get("DetectorIds", [])
@@ -60,7 +60,7 @@ def guardduty(ctx: LiveContext) -> Iterator[Outcome]:
         )
 
 
-@live_rule("CG-LIVE-CFG-001", mirrors=("CG-CFG-001",))
+@live_rule("CG_LIVE_CFG_001", mirrors=("CG_CFG_001",))
 def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
     client = ctx.aws("config")
     recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
@@ -85,7 +85,7 @@ def config_recorder(ctx: LiveContext) -> Iterator[Outcome]:
         )
 
 
-@live_rule("CG-LIVE-NET-002", mirrors=("CG-NET-002",))
+@live_rule("CG_LIVE_NET_002", mirrors=("CG_NET_002",))
 def flow_logs(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
 
@@ -103,7 +103,7 @@ def flow_logs(ctx: LiveContext) -> Iterator[Outcome]:
     )
 
 
-@live_rule("CG-LIVE-EBS-001", mirrors=("CG-EBS-001",))
+@live_rule("CG_LIVE_EBS_001", mirrors=("CG_EBS_001",))
 def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
     resource = _account_resource(ctx, "aws_ebs_encryption_by_default")
@@ -114,7 +114,7 @@ def ebs_default_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     yield judge(resource, [customer_managed_problem(ctx, key, "default EBS encryption")])
 
 
-@live_rule("CG-LIVE-NET-003", mirrors=("CG-NET-003",))
+@live_rule("CG_LIVE_NET_003", mirrors=("CG_NET_003",))
 def default_security_group_closed(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
 

@@ -26,7 +26,7 @@ def judge_clusters(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_eks_cluster", describe, problems)
 
 
-@live_rule("CG-LIVE-EKS-001", mirrors=("CG-EKS-001",))
+@live_rule("CG_LIVE_EKS_001", mirrors=("CG_EKS_001",))
 def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         vpc = cluster.get("resourcesVpcConfig", {})
@@ -38,7 +38,7 @@ def endpoint_private(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_clusters(ctx, problems)
 
 
-@live_rule("CG-LIVE-EKS-002", mirrors=("CG-EKS-002",))
+@live_rule("CG_LIVE_EKS_002", mirrors=("CG_EKS_002",))
 def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         configs = [c for c in cluster.get("encryptionConfig", []) if "secrets" in c.get("resources", [])]
@@ -48,7 +48,7 @@ def secrets_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_clusters(ctx, problems)
 
 
-@live_rule("CG-LIVE-EKS-003", mirrors=("CG-EKS-003",))
+@live_rule("CG_LIVE_EKS_003", mirrors=("CG_EKS_003",))
 def control_plane_logs(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         enabled = {
@@ -77,7 +77,7 @@ def _oidc_providers(ctx: LiveContext) -> dict[str, dict[str, Any]]:
     return providers
 
 
-@live_rule("CG-LIVE-EKS-004", mirrors=("CG-EKS-004",))
+@live_rule("CG_LIVE_EKS_004", mirrors=("CG_EKS_004",))
 def oidc_provider(ctx: LiveContext) -> Iterator[Outcome]:
     providers = _oidc_providers(ctx)
 
@@ -124,7 +124,7 @@ def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
     return problems
 
 
-@live_rule("CG-LIVE-IAM-003", mirrors=("CG-IAM-003",))
+@live_rule("CG_LIVE_IAM_003", mirrors=("CG_IAM_003",))
 def irsa_trust(ctx: LiveContext) -> Iterator[Outcome]:
     """Judges only roles whose trust allows web identities; other roles are not IRSA roles."""
     iam = ctx.aws("iam")

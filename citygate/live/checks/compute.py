@@ -30,7 +30,7 @@ def metadata_problems(version: dict[str, Any]) -> list[str | None]:
     ]
 
 
-@live_rule("CG-LIVE-EC2-001", mirrors=("CG-EC2-001",))
+@live_rule("CG_LIVE_EC2_001", mirrors=("CG_EC2_001",))
 def launch_template_imdsv2(ctx: LiveContext) -> Iterator[Outcome]:
     ec2 = ctx.aws("ec2")
 

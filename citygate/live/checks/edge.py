@@ -35,7 +35,7 @@ def judge_listeners(ctx: LiveContext, protocol: str, problems: Problems) -> Iter
         yield judge(lb.address, problems([x for x in found.get("Listeners", []) if x.get("Protocol") == protocol]))
 
 
-@live_rule("CG-LIVE-WAF-001", mirrors=("CG-WAF-001",))
+@live_rule("CG_LIVE_WAF_001", mirrors=("CG_WAF_001",))
 def waf_association(ctx: LiveContext) -> Iterator[Outcome]:
     wafv2 = ctx.aws("wafv2")
     for lb in _application_load_balancers(ctx):
@@ -43,7 +43,7 @@ def waf_association(ctx: LiveContext) -> Iterator[Outcome]:
         yield judge(lb.address, [None if acl.get("WebACL") else "no WAF web ACL is associated"])
 
 
-@live_rule("CG-LIVE-ALB-001", mirrors=("CG-ALB-001",))
+@live_rule("CG_LIVE_ALB_001", mirrors=("CG_ALB_001",))
 def listener_tls_policy(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(https: list[dict[str, Any]]) -> list[str | None]:
         weak = [str(h.get("SslPolicy")) for h in https if not TLS13_POLICY.match(str(h.get("SslPolicy")))]
@@ -62,7 +62,7 @@ def _redirects_to_https(listener: dict[str, Any]) -> bool:
     )
 
 
-@live_rule("CG-LIVE-ALB-002", mirrors=("CG-ALB-002",))
+@live_rule("CG_LIVE_ALB_002", mirrors=("CG_ALB_002",))
 def http_redirects(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(plain: list[dict[str, Any]]) -> list[str | None]:
         serving = [str(p.get("Port")) for p in plain if not _redirects_to_https(p)]
@@ -81,7 +81,7 @@ def _rate_limit_problems(acl: dict[str, Any]) -> list[str | None]:
     return [f"rate-based rule limits outside {low}..{high}: {', '.join(outside)}" if outside else None]
 
 
-@live_rule("CG-LIVE-WAF-003", mirrors=("CG-WAF-003",))
+@live_rule("CG_LIVE_WAF_003", mirrors=("CG_WAF_003",))
 def waf_rate_limit(ctx: LiveContext) -> Iterator[Outcome]:
     wafv2 = ctx.aws("wafv2")
 

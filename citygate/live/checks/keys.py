@@ -55,7 +55,7 @@ def _has_aws_alias(ctx: LiveContext, key_id: str, key: str) -> bool:
     return any(a.get("AliasName", "").startswith(AWS_ALIAS_PREFIX) for a in aliases)
 
 
-@live_rule("CG-LIVE-KMS-001", mirrors=("CG-KMS-001",))
+@live_rule("CG_LIVE_KMS_001", mirrors=("CG_KMS_001",))
 def key_rotation(ctx: LiveContext) -> Iterator[Outcome]:
     kms = ctx.aws("kms")
 
@@ -84,7 +84,7 @@ def open_to_anyone(statement: dict[str, Any]) -> bool:
     return statement.get("Effect") == "Allow" and anyone(statement.get("Principal")) and not _pins_caller(statement)
 
 
-@live_rule("CG-LIVE-KMS-002", mirrors=("CG-KMS-002",))
+@live_rule("CG_LIVE_KMS_002", mirrors=("CG_KMS_002",))
 def key_policy_principals(ctx: LiveContext) -> Iterator[Outcome]:
     kms = ctx.aws("kms")
 

@@ -22,7 +22,7 @@ def _open_entries(acl: dict[str, Any]) -> list[str]:
     ]
 
 
-@live_rule("CG-LIVE-NET-004", mirrors=("CG-NET-004",))
+@live_rule("CG_LIVE_NET_004", mirrors=("CG_NET_004",))
 def data_tier_acls(ctx: LiveContext) -> Iterator[Outcome]:
     ec2, rds = ctx.aws("ec2"), ctx.aws("rds")
 

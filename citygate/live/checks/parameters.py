@@ -1,6 +1,6 @@
 """SSM parameters, as deployed: SecureStrings under a customer-managed key, plain values only for configuration.
 
-The namespace and the secret markers are those of the static rule CG-SSM-001
+The namespace and the secret markers are those of the static rule CG_SSM_001
 (policies/rego/terraform/ssm/parameters.rego); the two must change together.
 """
 
@@ -20,7 +20,7 @@ SECRET_MARKER = re.compile(
 PLAIN_PATH = re.compile(r"(^|/)config/")
 
 
-@live_rule("CG-LIVE-SSM-001", mirrors=("CG-SSM-001",))
+@live_rule("CG_LIVE_SSM_001", mirrors=("CG_SSM_001",))
 def parameters_secure(ctx: LiveContext) -> Iterator[Outcome]:
     ssm = ctx.aws("ssm")
 

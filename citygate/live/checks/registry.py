@@ -20,14 +20,14 @@ def judge_repositories(ctx: LiveContext, problems: Problems) -> Iterator[Outcome
     return judge_each(ctx, "aws_ecr_repository", describe, problems)
 
 
-@live_rule("CG-LIVE-ECR-001", mirrors=("CG-ECR-001",))
+@live_rule("CG_LIVE_ECR_001", mirrors=("CG_ECR_001",))
 def immutable_tags(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_repositories(
         ctx, lambda live: [None if live.get("imageTagMutability") == "IMMUTABLE" else "image tags are mutable"]
     )
 
 
-@live_rule("CG-LIVE-ECR-002", mirrors=("CG-ECR-002",))
+@live_rule("CG_LIVE_ECR_002", mirrors=("CG_ECR_002",))
 def scan_on_push(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_repositories(
         ctx,
@@ -35,7 +35,7 @@ def scan_on_push(ctx: LiveContext) -> Iterator[Outcome]:
     )
 
 
-@live_rule("CG-LIVE-ECR-003", mirrors=("CG-ECR-003",))
+@live_rule("CG_LIVE_ECR_003", mirrors=("CG_ECR_003",))
 def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(live: dict[str, Any]) -> list[str | None]:
         encryption = live.get("encryptionConfiguration", {})
@@ -46,7 +46,7 @@ def repository_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_repositories(ctx, problems)
 
 
-@live_rule("CG-LIVE-ECR-004", mirrors=("CG-ECR-004",))
+@live_rule("CG_LIVE_ECR_004", mirrors=("CG_ECR_004",))
 def lifecycle_policy(ctx: LiveContext) -> Iterator[Outcome]:
     ecr = ctx.aws("ecr")
     return judge_repositories(

@@ -26,7 +26,7 @@ def judge_buckets(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_s3_bucket", existing, problems)
 
 
-@live_rule("CG-LIVE-S3-001", mirrors=("CG-S3-001",))
+@live_rule("CG_LIVE_S3_001", mirrors=("CG_S3_001",))
 def bucket_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         config = fetch(ctx.aws("s3").get_bucket_encryption, Bucket=name) or {}
@@ -40,7 +40,7 @@ def bucket_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-@live_rule("CG-LIVE-S3-002", mirrors=("CG-S3-002",))
+@live_rule("CG_LIVE_S3_002", mirrors=("CG_S3_002",))
 def bucket_public_access_block(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         config = fetch(ctx.aws("s3").get_public_access_block, Bucket=name) or {}
@@ -51,7 +51,7 @@ def bucket_public_access_block(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-@live_rule("CG-LIVE-S3-003", mirrors=("CG-S3-003",))
+@live_rule("CG_LIVE_S3_003", mirrors=("CG_S3_003",))
 def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         status = (fetch(ctx.aws("s3").get_bucket_versioning, Bucket=name) or {}).get("Status", "never enabled")
@@ -60,7 +60,7 @@ def bucket_versioning(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_buckets(ctx, problems)
 
 
-@live_rule("CG-LIVE-S3-004", mirrors=("CG-S3-004",))
+@live_rule("CG_LIVE_S3_004", mirrors=("CG_S3_004",))
 def bucket_tls_only(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(name: str) -> list[str | None]:
         policy = fetch(ctx.aws("s3").get_bucket_policy, Bucket=name)
@@ -84,7 +84,7 @@ def _tables(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_dynamodb_table", describe, problems)
 
 
-@live_rule("CG-LIVE-DDB-001", mirrors=("CG-DDB-001",))
+@live_rule("CG_LIVE_DDB_001", mirrors=("CG_DDB_001",))
 def table_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(table: dict[str, Any]) -> list[str | None]:
         sse = table.get("SSEDescription", {})
@@ -95,7 +95,7 @@ def table_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return _tables(ctx, problems)
 
 
-@live_rule("CG-LIVE-DDB-002", mirrors=("CG-DDB-002",))
+@live_rule("CG_LIVE_DDB_002", mirrors=("CG_DDB_002",))
 def table_pitr(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(table: dict[str, Any]) -> list[str | None]:
         pitr = table.get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription", {})
@@ -116,7 +116,7 @@ def _aurora_clusters(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_rds_cluster", describe, problems)
 
 
-@live_rule("CG-LIVE-RDS-001", mirrors=("CG-RDS-001",))
+@live_rule("CG_LIVE_RDS_001", mirrors=("CG_RDS_001",))
 def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     def problems(cluster: dict[str, Any]) -> list[str | None]:
         if not cluster.get("StorageEncrypted"):
@@ -126,7 +126,7 @@ def aurora_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return _aurora_clusters(ctx, problems)
 
 
-@live_rule("CG-LIVE-RDS-002", mirrors=("CG-RDS-002",))
+@live_rule("CG_LIVE_RDS_002", mirrors=("CG_RDS_002",))
 def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
     rds = ctx.aws("rds")
 
@@ -143,7 +143,7 @@ def aurora_private(ctx: LiveContext) -> Iterator[Outcome]:
     return _aurora_clusters(ctx, problems)
 
 
-@live_rule("CG-LIVE-KIN-001", mirrors=("CG-KIN-001",))
+@live_rule("CG_LIVE_KIN_001", mirrors=("CG_KIN_001",))
 def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     kinesis = ctx.aws("kinesis")
 
@@ -159,7 +159,7 @@ def stream_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_kinesis_stream", describe, problems)
 
 
-@live_rule("CG-LIVE-LOG-001", mirrors=("CG-LOG-001",))
+@live_rule("CG_LIVE_LOG_001", mirrors=("CG_LOG_001",))
 def log_group_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     logs = ctx.aws("logs")
 
@@ -185,11 +185,11 @@ def _secrets(ctx: LiveContext, problems: Problems) -> Iterator[Outcome]:
     return judge_each(ctx, "aws_secretsmanager_secret", describe, problems)
 
 
-@live_rule("CG-LIVE-SM-001", mirrors=("CG-SM-001",))
+@live_rule("CG_LIVE_SM_001", mirrors=("CG_SM_001",))
 def secret_encryption(ctx: LiveContext) -> Iterator[Outcome]:
     return _secrets(ctx, lambda live: [customer_managed_problem(ctx, live.get("KmsKeyId"), "secret encryption")])
 
 
-@live_rule("CG-LIVE-SM-002", mirrors=("CG-SM-002",))
+@live_rule("CG_LIVE_SM_002", mirrors=("CG_SM_002",))
 def secret_rotation(ctx: LiveContext) -> Iterator[Outcome]:
     return _secrets(ctx, lambda live: [None if live.get("RotationEnabled") else "rotation is off"])

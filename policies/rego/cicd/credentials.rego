@@ -30,21 +30,21 @@ own_values(r) := r.values if r.type == "github_job"
 #   Stored access keys never expire and work from anywhere; the pipeline assumes a role per environment by OIDC,
 #   so no AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY may appear as env, action input or secret.
 # custom:
-#   id: CG-CICD-004
+#   id: CG_CICD_004
 #   severity: critical
 #   controls: [CG-CICD-4]
 #   fix: "Delete the key secrets and use aws-actions/configure-aws-credentials with `role-to-assume` and `id-token: write`."
 deny contains f if {
 	some r in input.resources
 	some where in long_lived_key_use(own_values(r))
-	f := finding("CG-CICD-004", r.address, sprintf("long-lived AWS key at %s", [where]))
+	f := finding("CG_CICD_004", r.address, sprintf("long-lived AWS key at %s", [where]))
 }
 
 # METADATA
 # title: AWS is assumed by role, never by stored keys
 # description: aws-actions/configure-aws-credentials without `role-to-assume` falls back to stored keys.
 # custom:
-#   id: CG-CICD-005
+#   id: CG_CICD_005
 #   severity: high
 #   controls: [CG-CICD-4]
 #   fix: "Set `role-to-assume: ${{ vars.AWS_ROLE_ARN_<ENV> }}` and grant the job `id-token: write`."
@@ -53,7 +53,7 @@ deny contains f if {
 	some step in steps(job)
 	uses_action(step, "aws-actions/configure-aws-credentials")
 	not step_with(step)["role-to-assume"]
-	f := finding("CG-CICD-005", job.address, "configure-aws-credentials without role-to-assume")
+	f := finding("CG_CICD_005", job.address, "configure-aws-credentials without role-to-assume")
 }
 
 prints_secret(step) if regex.match(`(?m)\b(echo|printf)\b[^\n]*\$\{\{\s*secrets\.`, step.run)
@@ -70,7 +70,7 @@ prints_secret(step) if {
 #   Log masking is best effort (it misses encoded or split values); a secret printed by a step can end up in logs
 #   and artifacts readable by everyone with read access.
 # custom:
-#   id: CG-CICD-012
+#   id: CG_CICD_012
 #   severity: high
 #   controls: [CG-CICD-10]
 #   fix: "Pass the secret to the tool through env or stdin and never print it."
@@ -79,5 +79,5 @@ deny contains f if {
 	some step in steps(job)
 	is_string(step.run)
 	prints_secret(step)
-	f := finding("CG-CICD-012", job.address, sprintf("step %q prints a secret", [object.get(step, "name", step.run)]))
+	f := finding("CG_CICD_012", job.address, sprintf("step %q prints a secret", [object.get(step, "name", step.run)]))
 }

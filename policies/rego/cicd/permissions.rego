@@ -22,20 +22,20 @@ scope_level(values, scope) := values.permissions[scope] if is_object(values.perm
 #   everything; the workflow default must be empty or read-only and each job asks for what it needs. A
 #   job-level `write-all` token can push code, releases and packages whatever the job does.
 # custom:
-#   id: CG-CICD-002
+#   id: CG_CICD_002
 #   severity: high
 #   controls: [CG-CICD-2]
 #   fix: "Add `permissions: {}` (or read-only scopes) at the top of the workflow and grant each job only the scopes it needs, e.g. `permissions: {contents: read}`, never `write-all`."
 deny contains f if {
 	some w in workflows
 	not read_only(object.get(w.values, "permissions", "unset"))
-	f := finding("CG-CICD-002", w.address, "top-level permissions are missing or grant write access")
+	f := finding("CG_CICD_002", w.address, "top-level permissions are missing or grant write access")
 }
 
 deny contains f if {
 	some job in jobs
 	job.values.permissions == "write-all"
-	f := finding("CG-CICD-002", job.address, "the job's token has write-all permissions")
+	f := finding("CG_CICD_002", job.address, "the job's token has write-all permissions")
 }
 
 # METADATA
@@ -44,21 +44,21 @@ deny contains f if {
 #   `id-token: write` lets a job mint a token that AWS trusts for a role; only the jobs that assume a role with
 #   aws-actions/configure-aws-credentials may have it, never the whole workflow.
 # custom:
-#   id: CG-CICD-003
+#   id: CG_CICD_003
 #   severity: medium
 #   controls: [CG-CICD-3]
 #   fix: "Grant `id-token: write` only to the jobs that run aws-actions/configure-aws-credentials, never at the workflow level."
 deny contains f if {
 	some w in workflows
 	scope_level(w.values, "id-token") == "write"
-	f := finding("CG-CICD-003", w.address, "id-token: write is granted to every job of the workflow")
+	f := finding("CG_CICD_003", w.address, "id-token: write is granted to every job of the workflow")
 }
 
 deny contains f if {
 	some job in jobs
 	scope_level(job.values, "id-token") == "write"
 	not assumes_aws(job)
-	f := finding("CG-CICD-003", job.address, "id-token: write without assuming an AWS role")
+	f := finding("CG_CICD_003", job.address, "id-token: write without assuming an AWS role")
 }
 
 # METADATA
@@ -67,7 +67,7 @@ deny contains f if {
 #   actions/checkout keeps the job's token in .git/config unless told not to, where every later step, including
 #   third-party code, can read it.
 # custom:
-#   id: CG-CICD-013
+#   id: CG_CICD_013
 #   severity: low
 #   controls: [CG-CICD-2]
 #   fix: "Add `with: {persist-credentials: false}` to actions/checkout."
@@ -76,5 +76,5 @@ deny contains f if {
 	some step in steps(job)
 	uses_action(step, "actions/checkout")
 	object.get(step_with(step), "persist-credentials", true) != false
-	f := finding("CG-CICD-013", job.address, "actions/checkout persists the job's token in .git/config")
+	f := finding("CG_CICD_013", job.address, "actions/checkout persists the job's token in .git/config")
 }

@@ -22,7 +22,7 @@ gated(job) if {
 #   transitively) for a job that runs the gate (`main.py check`) for that same environment; one that names
 #   no environment must still wait for a gate job.
 # custom:
-#   id: CG-CICD-008
+#   id: CG_CICD_008
 #   severity: critical
 #   controls: [CG-CICD-6]
 #   fix: "Add the environment's gate job (`python main.py check`) to the apply job's `needs`."
@@ -31,7 +31,7 @@ deny contains f if {
 	changes_environment(job)
 	some env in envs(job)
 	not gated_for(job, env)
-	f := finding("CG-CICD-008", job.address, sprintf("changes %s without a gate job for %s before it", [env, env]))
+	f := finding("CG_CICD_008", job.address, sprintf("changes %s without a gate job for %s before it", [env, env]))
 }
 
 deny contains f if {
@@ -39,7 +39,7 @@ deny contains f if {
 	changes_environment(job)
 	count(envs(job)) == 0
 	not gated(job)
-	f := finding("CG-CICD-008", job.address, "changes an environment without a gate job before it")
+	f := finding("CG_CICD_008", job.address, "changes an environment without a gate job before it")
 }
 
 # METADATA
@@ -48,7 +48,7 @@ deny contains f if {
 #   Reviewers are asked to approve production only after the Locust SLO gate has passed against staging: a job in
 #   the `production` environment must wait for a job that runs `main.py loadtest`.
 # custom:
-#   id: CG-CICD-009
+#   id: CG_CICD_009
 #   severity: high
 #   controls: [CG-CICD-7]
 #   fix: "Add the load-test job to the production job's `needs` chain."
@@ -56,7 +56,7 @@ deny contains f if {
 	some job in jobs
 	production_job(job)
 	not loadtested(job)
-	f := finding("CG-CICD-009", job.address, "production approval is not preceded by the load test")
+	f := finding("CG_CICD_009", job.address, "production approval is not preceded by the load test")
 }
 
 loadtested(job) if {
@@ -70,7 +70,7 @@ loadtested(job) if {
 #   The GitHub environment `production` carries the required reviewers and is what the production role's OIDC
 #   trust names; a job that changes prod or assumes the production role outside it bypasses the approval.
 # custom:
-#   id: CG-CICD-010
+#   id: CG_CICD_010
 #   severity: high
 #   controls: [CG-CICD-8]
 #   fix: "Set `environment: production` on the job."
@@ -78,7 +78,7 @@ deny contains f if {
 	some job in jobs
 	touches_production(job)
 	not production_job(job)
-	f := finding("CG-CICD-010", job.address, "changes production outside the `production` environment")
+	f := finding("CG_CICD_010", job.address, "changes production outside the `production` environment")
 }
 
 touches_production(job) if {
@@ -95,14 +95,14 @@ touches_production(job) if {
 # title: Every workflow run belongs to a concurrency group
 # description: Without a group, two runs of the same ref race each other through the same stages.
 # custom:
-#   id: CG-CICD-006
+#   id: CG_CICD_006
 #   severity: medium
 #   controls: [CG-CICD-5]
 #   fix: "Add `concurrency: {group: <workflow>-${{ github.ref }}}` at the top of the workflow."
 deny contains f if {
 	some w in workflows
 	not has_concurrency_group(w.values)
-	f := finding("CG-CICD-006", w.address, "the workflow has no concurrency group")
+	f := finding("CG_CICD_006", w.address, "the workflow has no concurrency group")
 }
 
 # METADATA
@@ -111,7 +111,7 @@ deny contains f if {
 #   A job that applies or deploys needs its own concurrency group (one change per environment at a time) that
 #   does not cancel a running job, or a Terraform apply can be killed mid-way and leave state locked.
 # custom:
-#   id: CG-CICD-007
+#   id: CG_CICD_007
 #   severity: medium
 #   controls: [CG-CICD-5]
 #   fix: "Add `concurrency: {group: deploy-<env>, cancel-in-progress: false}` to the job."
@@ -119,7 +119,7 @@ deny contains f if {
 	some job in jobs
 	changes_environment(job)
 	not serialized(job)
-	f := finding("CG-CICD-007", job.address, "changes an environment without a non-cancelling concurrency group")
+	f := finding("CG_CICD_007", job.address, "changes an environment without a non-cancelling concurrency group")
 }
 
 serialized(job) if is_string(job.values.concurrency)

@@ -15,7 +15,7 @@ pinned(u) if regex.match(`^docker://[^@\s]+@sha256:[0-9a-f]{64}$`, u)
 #   A tag or branch of a third-party action can be moved to new code at any time; only a full 40-hex
 #   commit SHA (or a docker image digest) fixes what runs with the job's token and cloud role.
 # custom:
-#   id: CG-CICD-001
+#   id: CG_CICD_001
 #   severity: high
 #   controls: [CG-CICD-1]
 #   fix: "Pin `uses:` to the release's full commit SHA with the tag as a comment: `owner/action@<40-hex sha> # vX.Y.Z`."
@@ -23,7 +23,7 @@ deny contains f if {
 	some job in jobs
 	some u in uses_of(job)
 	not pinned(u)
-	f := finding("CG-CICD-001", job.address, sprintf("%s is not pinned to a full commit SHA", [u]))
+	f := finding("CG_CICD_001", job.address, sprintf("%s is not pinned to a full commit SHA", [u]))
 }
 
 checks_out_untrusted_head(step) if {
@@ -38,7 +38,7 @@ checks_out_untrusted_head(step) if {
 #   pull_request_target runs with the base repository's secrets and a write token; checking out and running the
 #   pull request's head there hands both to whoever opened the pull request.
 # custom:
-#   id: CG-CICD-011
+#   id: CG_CICD_011
 #   severity: critical
 #   controls: [CG-CICD-9]
 #   fix: "Use the `pull_request` event for code from the pull request, or keep pull_request_target to the base ref."
@@ -47,7 +47,7 @@ deny contains f if {
 	triggered_by(workflow_of(job), "pull_request_target")
 	some step in steps(job)
 	checks_out_untrusted_head(step)
-	f := finding("CG-CICD-011", job.address, "pull_request_target checks out the pull request head")
+	f := finding("CG_CICD_011", job.address, "pull_request_target checks out the pull request head")
 }
 
 pushes_image(step) if {
@@ -69,7 +69,7 @@ pushes_images(job) if {
 #   cluster or an auditor can tell an image this pipeline built from one pushed by anyone else, and has a
 #   signed SBOM attached, so what it contains can be audited later.
 # custom:
-#   id: CG-CICD-014
+#   id: CG_CICD_014
 #   severity: medium
 #   controls: [CG-CICD-12]
 #   fix: "After the push, in the same job, run `cosign sign --yes <registry>/<image>@<digest>`, generate an SBOM (trivy image --format cyclonedx) and run `cosign attest --type cyclonedx` on the digest."
@@ -77,12 +77,12 @@ deny contains f if {
 	some job in jobs
 	pushes_images(job)
 	not regex.match(`\bcosign\s+sign\b`, script(job))
-	f := finding("CG-CICD-014", job.address, "pushes an image without signing it")
+	f := finding("CG_CICD_014", job.address, "pushes an image without signing it")
 }
 
 deny contains f if {
 	some job in jobs
 	pushes_images(job)
 	not regex.match(`\bcosign\s+attest\b`, script(job))
-	f := finding("CG-CICD-014", job.address, "pushes an image without an SBOM attestation")
+	f := finding("CG_CICD_014", job.address, "pushes an image without an SBOM attestation")
 }

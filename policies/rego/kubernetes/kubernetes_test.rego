@@ -74,74 +74,74 @@ test_only_kubernetes_inputs if count(kubernetes.deny) == 0 with input as {"kind"
 
 test_psa_labels_required if {
 	weak := cluster_obj("Namespace", "prod", {"metadata": {"labels": object.union(psa_labels, {"pod-security.kubernetes.io/warn": "baseline"})}})
-	denied([weak, default_deny]) == {["CG-K8S-001", "Namespace/prod"]}
+	denied([weak, default_deny]) == {["CG_K8S_001", "Namespace/prod"]}
 }
 
 test_non_root_required if {
-	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"runAsNonRoot": false})}))) == {"CG-K8S-002"}
-	ids(with_pod(object.union(pod_spec, {"securityContext": object.union(pod_spec.securityContext, {"runAsUser": 0})}))) == {"CG-K8S-002"}
+	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"runAsNonRoot": false})}))) == {"CG_K8S_002"}
+	ids(with_pod(object.union(pod_spec, {"securityContext": object.union(pod_spec.securityContext, {"runAsUser": 0})}))) == {"CG_K8S_002"}
 }
 
 test_read_only_root_fs_required if {
-	ids(with_pod(with_container({"securityContext": object.remove(container.securityContext, ["readOnlyRootFilesystem"])}))) == {"CG-K8S-003"}
+	ids(with_pod(with_container({"securityContext": object.remove(container.securityContext, ["readOnlyRootFilesystem"])}))) == {"CG_K8S_003"}
 }
 
 test_privilege_escalation_denied if {
-	ids(with_pod(with_container({"securityContext": object.remove(container.securityContext, ["allowPrivilegeEscalation"])}))) == {"CG-K8S-004"}
-	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"privileged": true})}))) == {"CG-K8S-004"}
+	ids(with_pod(with_container({"securityContext": object.remove(container.securityContext, ["allowPrivilegeEscalation"])}))) == {"CG_K8S_004"}
+	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"privileged": true})}))) == {"CG_K8S_004"}
 }
 
 test_host_namespaces_denied if {
-	ids(with_pod(object.union(pod_spec, {"hostPID": true}))) == {"CG-K8S-005"}
+	ids(with_pod(object.union(pod_spec, {"hostPID": true}))) == {"CG_K8S_005"}
 }
 
 test_capabilities_dropped if {
-	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"capabilities": {"drop": ["NET_RAW"]}})}))) == {"CG-K8S-006"}
-	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}})}))) == {"CG-K8S-006"}
+	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"capabilities": {"drop": ["NET_RAW"]}})}))) == {"CG_K8S_006"}
+	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}})}))) == {"CG_K8S_006"}
 	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}})}))) == set()
 }
 
 test_seccomp_runtime_default if {
-	ids(with_pod(replace(pod_spec, {"securityContext": object.remove(pod_spec.securityContext, ["seccompProfile"])}))) == {"CG-K8S-007"}
-	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"seccompProfile": {"type": "Unconfined"}})}))) == {"CG-K8S-007"}
+	ids(with_pod(replace(pod_spec, {"securityContext": object.remove(pod_spec.securityContext, ["seccompProfile"])}))) == {"CG_K8S_007"}
+	ids(with_pod(with_container({"securityContext": object.union(container.securityContext, {"seccompProfile": {"type": "Unconfined"}})}))) == {"CG_K8S_007"}
 }
 
 test_resources_required if {
-	ids(with_pod(with_container({"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}))) == {"CG-K8S-008"}
+	ids(with_pod(with_container({"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}))) == {"CG_K8S_008"}
 }
 
 test_ephemeral_containers_are_judged_but_take_no_resources if {
 	debug := object.union(object.remove(container, ["resources"]), {"name": "debug"})
 	ids(with_pod(object.union(pod_spec, {"ephemeralContainers": [debug]}))) == set()
-	ids(with_pod(object.union(pod_spec, {"ephemeralContainers": [object.union(debug, {"image": "busybox"})]}))) == {"CG-K8S-009"}
+	ids(with_pod(object.union(pod_spec, {"ephemeralContainers": [object.union(debug, {"image": "busybox"})]}))) == {"CG_K8S_009"}
 }
 
 test_images_by_digest_from_ecr if {
-	ids(with_pod(with_container({"image": "nginx:1.27"}))) == {"CG-K8S-009"}
-	ids(with_pod(with_container({"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/citygate/local/api:1.0"}))) == {"CG-K8S-009"}
+	ids(with_pod(with_container({"image": "nginx:1.27"}))) == {"CG_K8S_009"}
+	ids(with_pod(with_container({"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/citygate/local/api:1.0"}))) == {"CG_K8S_009"}
 }
 
 test_dedicated_service_account if {
-	ids([namespace, default_deny, deployment(object.remove(pod_spec, ["serviceAccountName"]))]) == {"CG-K8S-010", "CG-K8S-011"}
+	ids([namespace, default_deny, deployment(object.remove(pod_spec, ["serviceAccountName"]))]) == {"CG_K8S_010", "CG_K8S_011"}
 }
 
 test_role_arn_annotation_required if {
 	bare := obj("ServiceAccount", "app", {})
-	denied([namespace, default_deny, bare, deployment(pod_spec)]) == {["CG-K8S-011", "ServiceAccount/prod/app"]}
+	denied([namespace, default_deny, bare, deployment(pod_spec)]) == {["CG_K8S_011", "ServiceAccount/prod/app"]}
 }
 
 test_no_aws_access_declared_instead_of_a_role if {
 	none := obj("ServiceAccount", "app", {"metadata": {"annotations": {"citygate.io/aws-access": "none"}}})
 	denied([namespace, default_deny, none, deployment(pod_spec)]) == set()
 	other := obj("ServiceAccount", "app", {"metadata": {"annotations": {"citygate.io/aws-access": "some"}}})
-	denied([namespace, default_deny, other, deployment(pod_spec)]) == {["CG-K8S-011", "ServiceAccount/prod/app"]}
+	denied([namespace, default_deny, other, deployment(pod_spec)]) == {["CG_K8S_011", "ServiceAccount/prod/app"]}
 	both := object.union(service_account, {"values": {"metadata": {"annotations": {"citygate.io/aws-access": "none"}}}})
-	denied([namespace, default_deny, both, deployment(pod_spec)]) == {["CG-K8S-011", "ServiceAccount/prod/app"]}
+	denied([namespace, default_deny, both, deployment(pod_spec)]) == {["CG_K8S_011", "ServiceAccount/prod/app"]}
 }
 
 test_token_mounted_only_when_bound if {
 	mounted := object.remove(pod_spec, ["automountServiceAccountToken"])
-	ids(with_pod(mounted)) == {"CG-K8S-013"}
+	ids(with_pod(mounted)) == {"CG_K8S_013"}
 	binding := obj("RoleBinding", "app-reads", {
 		"roleRef": {"kind": "Role", "name": "reader"},
 		"subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": "prod"}],
@@ -156,7 +156,7 @@ test_no_cluster_admin_binding if {
 		"roleRef": {"kind": "ClusterRole", "name": "cluster-admin"},
 		"subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": "prod"}],
 	})
-	denied([binding]) == {["CG-K8S-014", "ClusterRoleBinding/app-admin"]}
+	denied([binding]) == {["CG_K8S_014", "ClusterRoleBinding/app-admin"]}
 	system := cluster_obj("ClusterRoleBinding", "masters", {
 		"roleRef": {"kind": "ClusterRole", "name": "cluster-admin"},
 		"subjects": [{"kind": "Group", "name": "system:masters"}],
@@ -166,17 +166,17 @@ test_no_cluster_admin_binding if {
 
 test_no_wildcard_roles if {
 	role := obj("Role", "r", {"rules": [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]})
-	denied([role]) == {["CG-K8S-015", "Role/prod/r"]}
+	denied([role]) == {["CG_K8S_015", "Role/prod/r"]}
 	denied([obj("Role", "r", {"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]})]) == set()
 }
 
 test_default_deny_per_namespace if {
 	allow_all := obj("NetworkPolicy", "default-deny", {"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}]}})
-	denied([namespace, allow_all]) == {["CG-K8S-016", "Namespace/prod"]}
+	denied([namespace, allow_all]) == {["CG_K8S_016", "Namespace/prod"]}
 	ingress_only := obj("NetworkPolicy", "default-deny", {"spec": {"podSelector": {"matchLabels": null}, "policyTypes": ["Ingress"]}})
-	denied([namespace, ingress_only]) == {["CG-K8S-016", "Namespace/prod"]}
+	denied([namespace, ingress_only]) == {["CG_K8S_016", "Namespace/prod"]}
 	other_bundle := object.union(default_deny, {"module": "other"})
-	denied([namespace, other_bundle]) == {["CG-K8S-016", "Namespace/prod"]}
+	denied([namespace, other_bundle]) == {["CG_K8S_016", "Namespace/prod"]}
 }
 
 alb_annotations := {
@@ -191,15 +191,15 @@ ingress(annotations) := obj("Ingress", "edge", {"metadata": {"annotations": anno
 test_ingress_https_only if {
 	denied([ingress(alb_annotations)]) == set()
 	http := object.union(alb_annotations, {"alb.ingress.kubernetes.io/listen-ports": "[{\"HTTP\": 80}, {\"HTTPS\": 443}]"})
-	denied([ingress(http)]) == {["CG-K8S-018", "Ingress/prod/edge"]}
+	denied([ingress(http)]) == {["CG_K8S_018", "Ingress/prod/edge"]}
 	old_tls := object.union(alb_annotations, {"alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-2016-08"})
-	denied([ingress(old_tls)]) == {["CG-K8S-018", "Ingress/prod/edge"]}
+	denied([ingress(old_tls)]) == {["CG_K8S_018", "Ingress/prod/edge"]}
 	not_json := object.union(alb_annotations, {"alb.ingress.kubernetes.io/listen-ports": "HTTPS:443"})
-	denied([ingress(not_json)]) == {["CG-K8S-018", "Ingress/prod/edge"]}
+	denied([ingress(not_json)]) == {["CG_K8S_018", "Ingress/prod/edge"]}
 }
 
 test_ingress_waf if {
-	denied([ingress(object.remove(alb_annotations, ["alb.ingress.kubernetes.io/wafv2-acl-arn"]))]) == {["CG-K8S-019", "Ingress/prod/edge"]}
+	denied([ingress(object.remove(alb_annotations, ["alb.ingress.kubernetes.io/wafv2-acl-arn"]))]) == {["CG_K8S_019", "Ingress/prod/edge"]}
 }
 
 service := obj("Service", "app", {"spec": {"selector": {"app": "app"}, "ports": [{"port": 80}]}})
@@ -211,19 +211,19 @@ hpa(target) := obj("HorizontalPodAutoscaler", "app", {"spec": {"scaleTargetRef":
 test_serving_pods_have_pdb_and_hpa if {
 	ids(array.concat(compliant, [service, pdb({"matchLabels": {"app": "app"}}), hpa("app")])) == set()
 	ids(array.concat(compliant, [service, pdb({"matchExpressions": [{"key": "app", "operator": "In", "values": ["app"]}]}), hpa("app")])) == set()
-	denied(array.concat(compliant, [service, pdb({"matchLabels": {"app": "other"}}), hpa("app")])) == {["CG-K8S-022", "Deployment/prod/app"]}
-	denied(array.concat(compliant, [service, pdb({"matchLabels": {"app": "app"}}), hpa("other")])) == {["CG-K8S-023", "Deployment/prod/app"]}
+	denied(array.concat(compliant, [service, pdb({"matchLabels": {"app": "other"}}), hpa("app")])) == {["CG_K8S_022", "Deployment/prod/app"]}
+	denied(array.concat(compliant, [service, pdb({"matchLabels": {"app": "app"}}), hpa("other")])) == {["CG_K8S_023", "Deployment/prod/app"]}
 	ids(compliant) == set() # without a Service the pods are not serving
 }
 
 test_cronjob_pod_spec_is_checked if {
 	cron := obj("CronJob", "job", {"spec": {"jobTemplate": {"spec": {"template": {"spec": with_container({"image": "busybox"})}}}}})
-	denied([namespace, default_deny, service_account, cron]) == {["CG-K8S-009", "CronJob/prod/job"]}
+	denied([namespace, default_deny, service_account, cron]) == {["CG_K8S_009", "CronJob/prod/job"]}
 }
 
 test_bare_pod_is_checked if {
 	bare := obj("Pod", "debug", {"metadata": {"labels": {"app": "debug"}}, "spec": with_container({"securityContext": {}})})
-	ids([namespace, default_deny, service_account, bare]) == {"CG-K8S-003", "CG-K8S-004", "CG-K8S-006"}
+	ids([namespace, default_deny, service_account, bare]) == {"CG_K8S_003", "CG_K8S_004", "CG_K8S_006"}
 }
 
 test_selector_expressions if {

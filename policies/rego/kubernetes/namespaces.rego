@@ -11,7 +11,7 @@ psa_modes := ["enforce", "audit", "warn"]
 #   Pod Security Admission rejects (enforce), records (audit) and reports (warn) any pod that breaks
 #   the restricted standard, so a weakened manifest is refused by the cluster too, not only by the gate.
 # custom:
-#   id: CG-K8S-001
+#   id: CG_K8S_001
 #   severity: high
 #   controls: [CG-K8S-1]
 #   fix: "Label the namespace pod-security.kubernetes.io/{enforce,audit,warn}: restricted."
@@ -22,7 +22,7 @@ deny contains f if {
 		object.get(labels(ns), sprintf("pod-security.kubernetes.io/%s", [mode]), "") != "restricted"
 	]
 	count(missing) > 0
-	f := finding("CG-K8S-001", ns, sprintf("Pod Security Admission is not restricted for: %s", [concat(", ", missing)]))
+	f := finding("CG_K8S_001", ns, sprintf("Pod Security Admission is not restricted for: %s", [concat(", ", missing)]))
 }
 
 selects_all(policy) if count(as_object(object.get(policy.values.spec, "podSelector", {}))) == 0
@@ -48,14 +48,14 @@ default_deny(policy) if {
 #   A NetworkPolicy selecting every pod with no allow rules in either direction means a new workload
 #   can talk to nothing until a policy says so; the allows are then reviewed one by one.
 # custom:
-#   id: CG-K8S-016
+#   id: CG_K8S_016
 #   severity: high
 #   controls: [CG-K8S-12]
 #   fix: "Add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules."
 deny contains f if {
 	some ns in objects("Namespace")
 	not namespace_default_deny(ns)
-	f := finding("CG-K8S-016", ns, "no default-deny NetworkPolicy for ingress and egress")
+	f := finding("CG_K8S_016", ns, "no default-deny NetworkPolicy for ingress and egress")
 }
 
 namespace_default_deny(ns) if {

@@ -56,7 +56,7 @@ ingress_ok(r, "cert") if regex.match(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:c
 #   The public load balancer terminates TLS with an ACM certificate and a TLS 1.2+/1.3 security
 #   policy, and has no plain-HTTP listener at all.
 # custom:
-#   id: CG-K8S-018
+#   id: CG_K8S_018
 #   severity: high
 #   controls: [CG-K8S-13]
 #   fix: "Use ingressClassName alb with listen-ports '[{\"HTTPS\": 443}]', ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06 and certificate-arn."
@@ -64,19 +64,19 @@ deny contains f if {
 	some r in objects("Ingress")
 	problems := ingress_problems(r)
 	count(problems) > 0
-	f := finding("CG-K8S-018", r, concat("; ", problems))
+	f := finding("CG_K8S_018", r, concat("; ", problems))
 }
 
 # METADATA
 # title: Ingresses are protected by the environment's WAF web ACL
 # description: The ALB an Ingress creates must carry the WAFv2 web ACL (managed rules and rate limit).
 # custom:
-#   id: CG-K8S-019
+#   id: CG_K8S_019
 #   severity: high
 #   controls: [CG-K8S-13]
 #   fix: "Set alb.ingress.kubernetes.io/wafv2-acl-arn to the environment's web ACL ARN."
 deny contains f if {
 	some r in objects("Ingress")
 	not regex.match(`^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[^/]+/[^/]+$`, alb_annotation(r, "wafv2-acl-arn"))
-	f := finding("CG-K8S-019", r, "no WAFv2 web ACL ARN annotation")
+	f := finding("CG_K8S_019", r, "no WAFv2 web ACL ARN annotation")
 }

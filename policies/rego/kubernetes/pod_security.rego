@@ -50,7 +50,7 @@ profile_types := {"RuntimeDefault", "Localhost"}
 #   false), and neither the pod nor a container may ask for UID 0, so a container escape does not
 #   start as root on the node (restricted checks runAsNonRoot and runAsUser).
 # custom:
-#   id: CG-K8S-002
+#   id: CG_K8S_002
 #   severity: high
 #   controls: [CG-K8S-2]
 #   fix: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod."
@@ -59,7 +59,7 @@ deny contains f if {
 	some [who, sc] in setters(pod_spec(r))
 	is_set(sc, "runAsNonRoot")
 	sc.runAsNonRoot != true
-	f := finding("CG-K8S-002", r, sprintf("%s sets runAsNonRoot: %v", [who, sc.runAsNonRoot]))
+	f := finding("CG_K8S_002", r, sprintf("%s sets runAsNonRoot: %v", [who, sc.runAsNonRoot]))
 }
 
 deny contains f if {
@@ -68,14 +68,14 @@ deny contains f if {
 	not security_context(spec).runAsNonRoot == true
 	some c in containers(spec)
 	not is_set(security_context(c), "runAsNonRoot")
-	f := finding("CG-K8S-002", r, sprintf("container %s may run as root: neither it nor the pod sets runAsNonRoot: true", [container_name(c)]))
+	f := finding("CG_K8S_002", r, sprintf("container %s may run as root: neither it nor the pod sets runAsNonRoot: true", [container_name(c)]))
 }
 
 deny contains f if {
 	some r in workloads
 	some [who, sc] in setters(pod_spec(r))
 	sc.runAsUser == 0
-	f := finding("CG-K8S-002", r, sprintf("%s sets runAsUser: 0", [who]))
+	f := finding("CG_K8S_002", r, sprintf("%s sets runAsUser: 0", [who]))
 }
 
 # METADATA
@@ -84,7 +84,7 @@ deny contains f if {
 #   Every container sets allowPrivilegeEscalation false (Windows pods exempt: the field does not
 #   exist there) and none is privileged, so setuid binaries and the node's devices stay out of reach.
 # custom:
-#   id: CG-K8S-004
+#   id: CG_K8S_004
 #   severity: high
 #   controls: [CG-K8S-4]
 #   fix: "Set securityContext.allowPrivilegeEscalation: false and remove privileged: true."
@@ -94,7 +94,7 @@ deny contains f if {
 	not windows(spec)
 	some c in containers(spec)
 	not security_context(c).allowPrivilegeEscalation == false
-	f := finding("CG-K8S-004", r, sprintf("container %s does not set allowPrivilegeEscalation: false", [container_name(c)]))
+	f := finding("CG_K8S_004", r, sprintf("container %s does not set allowPrivilegeEscalation: false", [container_name(c)]))
 }
 
 deny contains f if {
@@ -102,14 +102,14 @@ deny contains f if {
 	some c in containers(pod_spec(r))
 	is_set(security_context(c), "privileged")
 	security_context(c).privileged != false
-	f := finding("CG-K8S-004", r, sprintf("container %s is privileged", [container_name(c)]))
+	f := finding("CG_K8S_004", r, sprintf("container %s is privileged", [container_name(c)]))
 }
 
 # METADATA
 # title: Pods do not share the node's namespaces
 # description: hostNetwork, hostPID and hostIPC expose the node's network stack, processes and IPC to the pod.
 # custom:
-#   id: CG-K8S-005
+#   id: CG_K8S_005
 #   severity: high
 #   controls: [CG-K8S-4]
 #   fix: "Remove hostNetwork, hostPID and hostIPC from the pod spec."
@@ -119,7 +119,7 @@ deny contains f if {
 	some key in ["hostNetwork", "hostPID", "hostIPC"]
 	is_set(spec, key)
 	spec[key] != false
-	f := finding("CG-K8S-005", r, sprintf("the pod sets %s: %v", [key, spec[key]]))
+	f := finding("CG_K8S_005", r, sprintf("the pod sets %s: %v", [key, spec[key]]))
 }
 
 capabilities(c, key) := as_array(object.get(as_object(object.get(security_context(c), "capabilities", {})), key, []))
@@ -130,7 +130,7 @@ capabilities(c, key) := as_array(object.get(as_object(object.get(security_contex
 #   capabilities.drop must contain ALL and only NET_BIND_SERVICE may be added back (restricted
 #   check capabilities_restricted; Windows pods exempt).
 # custom:
-#   id: CG-K8S-006
+#   id: CG_K8S_006
 #   severity: medium
 #   controls: [CG-K8S-5]
 #   fix: "Set securityContext.capabilities.drop: [ALL] and add nothing back but NET_BIND_SERVICE."
@@ -140,7 +140,7 @@ deny contains f if {
 	not windows(spec)
 	some c in containers(spec)
 	not "ALL" in capabilities(c, "drop")
-	f := finding("CG-K8S-006", r, sprintf("container %s does not drop ALL capabilities", [container_name(c)]))
+	f := finding("CG_K8S_006", r, sprintf("container %s does not drop ALL capabilities", [container_name(c)]))
 }
 
 deny contains f if {
@@ -150,7 +150,7 @@ deny contains f if {
 	some c in containers(spec)
 	some added in capabilities(c, "add")
 	added != "NET_BIND_SERVICE"
-	f := finding("CG-K8S-006", r, sprintf("container %s adds capability %v", [container_name(c), added]))
+	f := finding("CG_K8S_006", r, sprintf("container %s adds capability %v", [container_name(c), added]))
 }
 
 # METADATA
@@ -159,7 +159,7 @@ deny contains f if {
 #   The pod, or else every container, sets seccompProfile.type RuntimeDefault or Localhost, and
 #   nobody sets another type (restricted check seccompProfile_restricted; Windows pods exempt).
 # custom:
-#   id: CG-K8S-007
+#   id: CG_K8S_007
 #   severity: medium
 #   controls: [CG-K8S-6]
 #   fix: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod."
@@ -169,7 +169,7 @@ deny contains f if {
 	not windows(spec)
 	some [who, sc] in setters(spec)
 	type := forbidden_profile(sc, "seccompProfile", profile_types)
-	f := finding("CG-K8S-007", r, sprintf("%s sets seccompProfile.type %q", [who, type]))
+	f := finding("CG_K8S_007", r, sprintf("%s sets seccompProfile.type %q", [who, type]))
 }
 
 deny contains f if {
@@ -179,7 +179,7 @@ deny contains f if {
 	not value(as_object(value(security_context(spec), "seccompProfile", {})), "type", "") in profile_types
 	some c in containers(spec)
 	not is_set(security_context(c), "seccompProfile")
-	f := finding("CG-K8S-007", r, sprintf("container %s has no seccomp profile: neither it nor the pod sets RuntimeDefault or Localhost", [container_name(c)]))
+	f := finding("CG_K8S_007", r, sprintf("container %s has no seccomp profile: neither it nor the pod sets RuntimeDefault or Localhost", [container_name(c)]))
 }
 
 # METADATA
@@ -188,7 +188,7 @@ deny contains f if {
 #   A HostProcess container runs as a process on the Windows node with the node's privileges;
 #   windowsOptions.hostProcess must be unset or false on the pod and every container.
 # custom:
-#   id: CG-K8S-031
+#   id: CG_K8S_031
 #   severity: high
 #   controls: [CG-K8S-4]
 #   fix: "Remove securityContext.windowsOptions.hostProcess (or set it to false)."
@@ -198,7 +198,7 @@ deny contains f if {
 	options := as_object(object.get(sc, "windowsOptions", {}))
 	is_set(options, "hostProcess")
 	options.hostProcess != false
-	f := finding("CG-K8S-031", r, sprintf("%s sets windowsOptions.hostProcess: %v", [who, options.hostProcess]))
+	f := finding("CG_K8S_031", r, sprintf("%s sets windowsOptions.hostProcess: %v", [who, options.hostProcess]))
 }
 
 volumes(spec) := [as_object(v) | some v in as_array(object.get(spec, "volumes", []))]
@@ -209,7 +209,7 @@ volumes(spec) := [as_object(v) | some v in as_array(object.get(spec, "volumes", 
 #   A hostPath volume gives the pod the node's files (credentials, the container runtime socket,
 #   other pods' logs); no volume may be of type hostPath.
 # custom:
-#   id: CG-K8S-032
+#   id: CG_K8S_032
 #   severity: high
 #   controls: [CG-K8S-17]
 #   fix: "Replace the hostPath volume with an emptyDir, a configMap/secret or a PersistentVolumeClaim."
@@ -217,7 +217,7 @@ deny contains f if {
 	some r in workloads
 	some v in volumes(pod_spec(r))
 	is_set(v, "hostPath")
-	f := finding("CG-K8S-032", r, sprintf("volume %v mounts the node path %v", [object.get(v, "name", "(unnamed)"), object.get(as_object(v.hostPath), "path", "")]))
+	f := finding("CG_K8S_032", r, sprintf("volume %v mounts the node path %v", [object.get(v, "name", "(unnamed)"), object.get(as_object(v.hostPath), "path", "")]))
 }
 
 # The volume sources restrictedVolumes accepts at 1.32; a volume naming no source is an emptyDir.
@@ -230,7 +230,7 @@ restricted_volume_sources := {"configMap", "csi", "downwardAPI", "emptyDir", "ep
 #   gitRepo, awsElasticBlockStore, ...) are refused; storage comes through PersistentVolumeClaims,
 #   ephemeral or CSI volumes, and configuration through configMap, secret, downwardAPI or projected.
 # custom:
-#   id: CG-K8S-033
+#   id: CG_K8S_033
 #   severity: medium
 #   controls: [CG-K8S-17]
 #   fix: "Claim the storage through a PersistentVolumeClaim (or an ephemeral/CSI volume) instead of an in-line volume source."
@@ -241,14 +241,14 @@ deny contains f if {
 	sources := {key | some key, source in v; key != "name"; source != null}
 	count(sources) > 0
 	count(sources & restricted_volume_sources) == 0
-	f := finding("CG-K8S-033", r, sprintf("volume %v has restricted type %s", [object.get(v, "name", "(unnamed)"), concat(", ", sort(sources))]))
+	f := finding("CG_K8S_033", r, sprintf("volume %v has restricted type %s", [object.get(v, "name", "(unnamed)"), concat(", ", sort(sources))]))
 }
 
 # METADATA
 # title: Containers open no port on the node
 # description: A hostPort binds the node's own address, outside every NetworkPolicy and Service; it must be unset or 0.
 # custom:
-#   id: CG-K8S-034
+#   id: CG_K8S_034
 #   severity: medium
 #   controls: [CG-K8S-4]
 #   fix: "Remove ports[].hostPort and expose the port through a Service."
@@ -258,7 +258,7 @@ deny contains f if {
 	some port in as_array(object.get(c, "ports", []))
 	host_port := value(as_object(port), "hostPort", 0)
 	host_port != 0
-	f := finding("CG-K8S-034", r, sprintf("container %s uses hostPort %v", [container_name(c), host_port]))
+	f := finding("CG_K8S_034", r, sprintf("container %s uses hostPort %v", [container_name(c), host_port]))
 }
 
 apparmor_annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
@@ -277,7 +277,7 @@ allowed_apparmor_annotation(profile) if {
 #   container.apparmor.security.beta.kubernetes.io/* only runtime/default or localhost/*:
 #   Unconfined lifts the mandatory access control around the container.
 # custom:
-#   id: CG-K8S-035
+#   id: CG_K8S_035
 #   severity: medium
 #   controls: [CG-K8S-16]
 #   fix: "Remove the Unconfined AppArmor profile (the runtime default applies), or name a Localhost profile."
@@ -285,7 +285,7 @@ deny contains f if {
 	some r in workloads
 	some [who, sc] in setters(pod_spec(r))
 	type := forbidden_profile(sc, "appArmorProfile", profile_types)
-	f := finding("CG-K8S-035", r, sprintf("%s sets appArmorProfile.type %q", [who, type]))
+	f := finding("CG_K8S_035", r, sprintf("%s sets appArmorProfile.type %q", [who, type]))
 }
 
 deny contains f if {
@@ -293,7 +293,7 @@ deny contains f if {
 	some key, profile in pod_annotations(r)
 	startswith(key, apparmor_annotation_prefix)
 	not allowed_apparmor_annotation(profile)
-	f := finding("CG-K8S-035", r, sprintf("annotation %s is %q", [key, profile]))
+	f := finding("CG_K8S_035", r, sprintf("annotation %s is %q", [key, profile]))
 }
 
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
@@ -305,7 +305,7 @@ selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "con
 #   container_engine_t, and seLinuxOptions.user and .role must be empty: a custom type such as
 #   spc_t runs the container unconfined.
 # custom:
-#   id: CG-K8S-036
+#   id: CG_K8S_036
 #   severity: medium
 #   controls: [CG-K8S-16]
 #   fix: "Remove seLinuxOptions, or keep only a level and an allowed container_* type."
@@ -315,7 +315,7 @@ deny contains f if {
 	options := as_object(value(sc, "seLinuxOptions", {}))
 	type := value(options, "type", "")
 	not type in selinux_types
-	f := finding("CG-K8S-036", r, sprintf("%s sets seLinuxOptions.type %q", [who, type]))
+	f := finding("CG_K8S_036", r, sprintf("%s sets seLinuxOptions.type %q", [who, type]))
 }
 
 deny contains f if {
@@ -324,14 +324,14 @@ deny contains f if {
 	options := as_object(value(sc, "seLinuxOptions", {}))
 	some key in ["user", "role"]
 	value(options, key, "") != ""
-	f := finding("CG-K8S-036", r, sprintf("%s sets seLinuxOptions.%s %q", [who, key, options[key]]))
+	f := finding("CG_K8S_036", r, sprintf("%s sets seLinuxOptions.%s %q", [who, key, options[key]]))
 }
 
 # METADATA
 # title: Containers keep the default /proc masks
 # description: securityContext.procMount may only be Default; Unmasked exposes the node's kernel settings under /proc.
 # custom:
-#   id: CG-K8S-037
+#   id: CG_K8S_037
 #   severity: medium
 #   controls: [CG-K8S-16]
 #   fix: "Remove securityContext.procMount (or set it to Default)."
@@ -340,7 +340,7 @@ deny contains f if {
 	some c in containers(pod_spec(r))
 	proc_mount := value(security_context(c), "procMount", "Default")
 	proc_mount != "Default"
-	f := finding("CG-K8S-037", r, sprintf("container %s sets procMount %q", [container_name(c), proc_mount]))
+	f := finding("CG_K8S_037", r, sprintf("container %s sets procMount %q", [container_name(c), proc_mount]))
 }
 
 # The namespaced sysctls that are isolated per pod (sysctlsAllowedV1Dot32).
@@ -365,7 +365,7 @@ safe_sysctls := {
 #   A sysctl outside the safe set is either shared with the node or not isolated from other pods,
 #   and can switch off kernel protections; spec.securityContext.sysctls may name only the safe set.
 # custom:
-#   id: CG-K8S-038
+#   id: CG_K8S_038
 #   severity: medium
 #   controls: [CG-K8S-16]
 #   fix: "Remove the sysctl from the pod, or tune it on the node group instead."
@@ -374,5 +374,5 @@ deny contains f if {
 	some sysctl in as_array(value(security_context(pod_spec(r)), "sysctls", []))
 	name := value(as_object(sysctl), "name", "")
 	not name in safe_sysctls
-	f := finding("CG-K8S-038", r, sprintf("the pod sets sysctl %q, outside the safe set", [name]))
+	f := finding("CG_K8S_038", r, sprintf("the pod sets sysctl %q, outside the safe set", [name]))
 }

@@ -8,7 +8,7 @@ import rego.v1
 # title: Containers have a read-only root filesystem
 # description: An immutable root filesystem stops an intruder from dropping tools or changing binaries.
 # custom:
-#   id: CG-K8S-003
+#   id: CG_K8S_003
 #   severity: medium
 #   controls: [CG-K8S-3]
 #   fix: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes."
@@ -16,14 +16,14 @@ deny contains f if {
 	some r in workloads
 	some c in containers(pod_spec(r))
 	not security_context(c).readOnlyRootFilesystem == true
-	f := finding("CG-K8S-003", r, sprintf("container %s has a writable root filesystem", [c.name]))
+	f := finding("CG_K8S_003", r, sprintf("container %s has a writable root filesystem", [c.name]))
 }
 
 # METADATA
 # title: Containers declare CPU and memory requests and limits
 # description: Requests let the scheduler place pods honestly; limits stop one pod from starving the node.
 # custom:
-#   id: CG-K8S-008
+#   id: CG_K8S_008
 #   severity: medium
 #   controls: [CG-K8S-7]
 #   fix: "Set resources.requests and resources.limits for cpu and memory on every container."
@@ -36,5 +36,5 @@ deny contains f if {
 		not has_key(as_object(object.get(as_object(object.get(c, "resources", {})), kind, {})), res)
 	]
 	count(missing) > 0
-	f := finding("CG-K8S-008", r, sprintf("container %s lacks resources %s", [c.name, concat(", ", missing)]))
+	f := finding("CG_K8S_008", r, sprintf("container %s lacks resources %s", [c.name, concat(", ", missing)]))
 }

@@ -9,7 +9,7 @@ import rego.v1
 #   cluster-admin can do anything anywhere; binding it to a service account or user turns one
 #   compromised pod or credential into a compromised cluster. Only system groups keep it.
 # custom:
-#   id: CG-K8S-014
+#   id: CG_K8S_014
 #   severity: critical
 #   controls: [CG-K8S-11]
 #   fix: "Bind a Role or ClusterRole that lists only the verbs and resources the subject needs."
@@ -19,14 +19,14 @@ deny contains f if {
 	binding.values.roleRef.name == "cluster-admin"
 	some subject in as_array(object.get(binding.values, "subjects", []))
 	not startswith(subject.name, "system:")
-	f := finding("CG-K8S-014", binding, sprintf("%s %s is bound to cluster-admin", [subject.kind, subject.name]))
+	f := finding("CG_K8S_014", binding, sprintf("%s %s is bound to cluster-admin", [subject.kind, subject.name]))
 }
 
 # METADATA
 # title: Roles grant no wildcard verbs, resources or API groups
 # description: A `*` grants today's and every future resource or verb, including secrets and escalate/bind.
 # custom:
-#   id: CG-K8S-015
+#   id: CG_K8S_015
 #   severity: high
 #   controls: [CG-K8S-11]
 #   fix: "List the API groups, resources and verbs explicitly."
@@ -36,5 +36,5 @@ deny contains f if {
 	some rule in as_array(object.get(role.values, "rules", []))
 	some field in ["verbs", "resources", "apiGroups"]
 	"*" in as_array(object.get(rule, field, []))
-	f := finding("CG-K8S-015", role, sprintf("a rule grants %s: *", [field]))
+	f := finding("CG_K8S_015", role, sprintf("a rule grants %s: *", [field]))
 }

@@ -28,7 +28,7 @@ aws_key_note(r) := " including an AWS access key id" if {
 #   and rendered bundle; Secrets in manifests carry no values, which the cluster gets from AWS
 #   Secrets Manager (an ExternalSecret) or never needs (IRSA instead of access keys).
 # custom:
-#   id: CG-K8S-039
+#   id: CG_K8S_039
 #   severity: critical
 #   controls: [CG-K8S-18]
 #   fix: "Remove data/stringData, rotate the exposed credential, and sync the value from AWS Secrets Manager (ExternalSecret) or use IRSA."
@@ -36,5 +36,5 @@ deny contains f if {
 	some r in objects("Secret")
 	keys := committed_keys(r)
 	count(keys) > 0
-	f := finding("CG-K8S-039", r, sprintf("Secret commits values for %s%s", [concat(", ", sort(keys)), aws_key_note(r)]))
+	f := finding("CG_K8S_039", r, sprintf("Secret commits values for %s%s", [concat(", ", sort(keys)), aws_key_note(r)]))
 }

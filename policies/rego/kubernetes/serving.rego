@@ -18,14 +18,14 @@ serving contains r if {
 # title: Serving workloads have a PodDisruptionBudget
 # description: Without a PDB a node drain or upgrade may evict every replica at once.
 # custom:
-#   id: CG-K8S-022
+#   id: CG_K8S_022
 #   severity: medium
 #   controls: [CG-K8S-14]
 #   fix: "Add a policy/v1 PodDisruptionBudget (maxUnavailable: 1) selecting the workload's pods."
 deny contains f if {
 	some r in serving
 	not has_pdb(r)
-	f := finding("CG-K8S-022", r, "serving pods have no PodDisruptionBudget")
+	f := finding("CG_K8S_022", r, "serving pods have no PodDisruptionBudget")
 }
 
 has_pdb(r) if {
@@ -38,14 +38,14 @@ has_pdb(r) if {
 # title: Serving workloads have a HorizontalPodAutoscaler
 # description: Serving capacity follows load instead of a fixed replica count.
 # custom:
-#   id: CG-K8S-023
+#   id: CG_K8S_023
 #   severity: low
 #   controls: [CG-K8S-14]
 #   fix: "Add an autoscaling/v2 HorizontalPodAutoscaler whose scaleTargetRef names the workload."
 deny contains f if {
 	some r in serving
 	not has_hpa(r)
-	f := finding("CG-K8S-023", r, "serving pods have no HorizontalPodAutoscaler")
+	f := finding("CG_K8S_023", r, "serving pods have no HorizontalPodAutoscaler")
 }
 
 has_hpa(r) if {

@@ -16,14 +16,14 @@ iam_role_arn := `^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`
 #   The namespace's `default` service account is shared by everything that names none; each workload
 #   gets its own so its IRSA role and RBAC grants are its alone.
 # custom:
-#   id: CG-K8S-010
+#   id: CG_K8S_010
 #   severity: medium
 #   controls: [CG-K8S-9]
 #   fix: "Create a ServiceAccount for the workload and set serviceAccountName."
 deny contains f if {
 	some r in workloads
 	service_account_name(pod_spec(r)) == "default"
-	f := finding("CG-K8S-010", r, "the pods run as the namespace's default service account")
+	f := finding("CG_K8S_010", r, "the pods run as the namespace's default service account")
 }
 
 platform_service_account(sa) if platform_namespace(sa.module, namespace(sa))
@@ -37,7 +37,7 @@ platform_service_account(sa) if labels(sa)["app.kubernetes.io/part-of"] == "city
 #   every platform service account names its role with the eks.amazonaws.com/role-arn annotation,
 #   unless it declares citygate.io/aws-access: none, and then it names no role at all.
 # custom:
-#   id: CG-K8S-011
+#   id: CG_K8S_011
 #   severity: high
 #   controls: [CG-K8S-9]
 #   fix: "Annotate the service account with eks.amazonaws.com/role-arn: <the stack's IRSA role ARN> (or citygate.io/aws-access: none when its pods call no AWS API)."
@@ -46,14 +46,14 @@ deny contains f if {
 	platform_service_account(sa)
 	not no_aws_access(sa)
 	not regex.match(iam_role_arn, object.get(annotations(sa), role_arn_annotation, ""))
-	f := finding("CG-K8S-011", sa, sprintf("annotation %s is missing or not an IAM role ARN", [role_arn_annotation]))
+	f := finding("CG_K8S_011", sa, sprintf("annotation %s is missing or not an IAM role ARN", [role_arn_annotation]))
 }
 
 deny contains f if {
 	some sa in objects("ServiceAccount")
 	no_aws_access(sa)
 	has_key(annotations(sa), role_arn_annotation)
-	f := finding("CG-K8S-011", sa, sprintf("declares %s: none but names an IAM role", [aws_access_annotation]))
+	f := finding("CG_K8S_011", sa, sprintf("declares %s: none but names an IAM role", [aws_access_annotation]))
 }
 
 no_aws_access(sa) if annotations(sa)[aws_access_annotation] == "none"
@@ -63,7 +63,7 @@ deny contains f if {
 	platform_namespace(r.module, namespace(r))
 	name := service_account_name(pod_spec(r))
 	not service_account(r, name)
-	f := finding("CG-K8S-011", r, sprintf("service account %s is not defined with the workload", [name]))
+	f := finding("CG_K8S_011", r, sprintf("service account %s is not defined with the workload", [name]))
 }
 
 service_account(r, name) := sa if {
@@ -98,7 +98,7 @@ token_mounted(r, spec) if {
 #   service account has no RBAC binding set automountServiceAccountToken false (IRSA's projected
 #   token is separate and unaffected).
 # custom:
-#   id: CG-K8S-013
+#   id: CG_K8S_013
 #   severity: medium
 #   controls: [CG-K8S-10]
 #   fix: "Set automountServiceAccountToken: false on the pod spec (or the service account)."
@@ -108,5 +108,5 @@ deny contains f if {
 	token_mounted(r, spec)
 	name := service_account_name(spec)
 	not bound(r, name)
-	f := finding("CG-K8S-013", r, sprintf("the API token of %s is mounted but no RBAC binding uses it", [name]))
+	f := finding("CG_K8S_013", r, sprintf("the API token of %s is mounted but no RBAC binding uses it", [name]))
 }

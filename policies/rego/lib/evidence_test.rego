@@ -46,8 +46,8 @@ test_literal_writes_values_as_terraform_does if {
 }
 
 test_a_denied_resource_is_not_upheld if {
-	deny := {{"id": "CG-X-001", "resource": "aws_x.a", "msg": "bad"}}
-	not evidence.upheld(deny, "CG-X-001", "aws_x.a")
-	evidence.upheld(deny, "CG-X-001", "aws_x.b")
-	evidence.upheld(deny, "CG-X-002", "aws_x.a")
+	deny := {{"id": "CG_X_001", "resource": "aws_x.a", "msg": "bad"}}
+	not evidence.upheld(deny, "CG_X_001", "aws_x.a")
+	evidence.upheld(deny, "CG_X_001", "aws_x.b")
+	evidence.upheld(deny, "CG_X_002", "aws_x.a")
 }

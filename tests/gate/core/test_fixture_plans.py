@@ -52,7 +52,7 @@ def test_an_unwritten_setting_known_only_after_apply_is_judged_by_the_provider_d
     # the key's configuration never writes enable_key_rotation: AWS leaves rotation off
     code, report = check_json("--plan", str(_rotation_known_only_after_apply(tmp_path, True)), "--engines", "rego")
     assert code == 1
-    assert _rego_failures(report) == [("CG-KMS-001", "aws_kms_key.data", "automatic key rotation is not enabled")]
+    assert _rego_failures(report) == [("CG_KMS_001", "aws_kms_key.data", "automatic key rotation is not enabled")]
 
 
 def test_a_value_nothing_resolves_before_apply_is_denied(
@@ -61,12 +61,12 @@ def test_a_value_nothing_resolves_before_apply_is_denied(
     code, report = check_json("--plan", str(_rotation_known_only_after_apply(tmp_path, False)), "--engines", "rego")
     assert code == 1
     failures = _rego_failures(report)
-    assert [(rule, resource) for rule, resource, _ in failures] == [("CG-KMS-001", "aws_kms_key.data")]
+    assert [(rule, resource) for rule, resource, _ in failures] == [("CG_KMS_001", "aws_kms_key.data")]
     assert "cannot be verified before apply" in failures[0][2]
 
 
 # the rules this fixture is about; rules of other domains may judge its resources too
-CONFIGURATION_RULES = {"CG-DDB-001", "CG-DDB-002", "CG-KMS-001", "CG-IAM-003"}
+CONFIGURATION_RULES = {"CG_DDB_001", "CG_DDB_002", "CG_KMS_001", "CG_IAM_003"}
 
 
 def test_values_known_only_after_apply_are_judged_through_the_configuration(
@@ -77,11 +77,11 @@ def test_values_known_only_after_apply_are_judged_through_the_configuration(
     assert code == 1
     failures = {(rule, resource): message for rule, resource, message in _rego_failures(report)}
     assert {k for k in failures if k[0] in CONFIGURATION_RULES} == {
-        ("CG-DDB-001", "aws_dynamodb_table.unwritten"),  # never written: an AWS-owned key
-        ("CG-IAM-003", "aws_iam_role.encoded"),  # jsonencode() of values known only after apply
-        ("CG-IAM-003", "aws_iam_role.template_without_subject"),
-        ("CG-IAM-003", "aws_iam_role.template_wrong_audience"),
-        ("CG-IAM-003", "aws_iam_role.template_wildcard"),
+        ("CG_DDB_001", "aws_dynamodb_table.unwritten"),  # never written: an AWS-owned key
+        ("CG_IAM_003", "aws_iam_role.encoded"),  # jsonencode() of values known only after apply
+        ("CG_IAM_003", "aws_iam_role.template_without_subject"),
+        ("CG_IAM_003", "aws_iam_role.template_wrong_audience"),
+        ("CG_IAM_003", "aws_iam_role.template_wildcard"),
     }
-    assert "cannot be verified before apply" in failures[("CG-IAM-003", "aws_iam_role.encoded")]
-    assert "cannot be verified" not in failures[("CG-DDB-001", "aws_dynamodb_table.unwritten")]
+    assert "cannot be verified before apply" in failures[("CG_IAM_003", "aws_iam_role.encoded")]
+    assert "cannot be verified" not in failures[("CG_DDB_001", "aws_dynamodb_table.unwritten")]

@@ -22,7 +22,7 @@ def test_opa_server_gives_the_same_verdict_as_the_embedded_engine(run_cli: Calla
     assert code == 1, err
     embedded_code, embedded_out, _ = run_cli("check", "--plan", plan, "--engines", "rego", "--format", "json")
     assert embedded_code == 1
-    assert _failing(out) == _failing(embedded_out) == {("CG-IAM-003", "aws_iam_role.inference")}
+    assert _failing(out) == _failing(embedded_out) == {("CG_IAM_003", "aws_iam_role.inference")}
     assert {f["engine"] for f in json.loads(out)["findings"]} == {"opa"}
 
 

@@ -30,14 +30,14 @@ POLICY = (
     HEADER
     + BUCKETS
     + "\n"
-    + META.format(title="Buckets are versioned", id="CG-FIX-001")
+    + META.format(title="Buckets are versioned", id="CG_FIX_001")
     + """#   fix: Enable versioning.
-deny contains {"id": "CG-FIX-001", "resource": b.address, "msg": "versioning is off"} if {
+deny contains {"id": "CG_FIX_001", "resource": b.address, "msg": "versioning is off"} if {
 	some b in buckets
 	not b.values.versioning
 }
 
-proof contains {"id": "CG-FIX-001", "resource": b.address, "evidence": "versioning = true"} if {
+proof contains {"id": "CG_FIX_001", "resource": b.address, "evidence": "versioning = true"} if {
 	some b in buckets
 	b.values.versioning == true
 }
@@ -108,7 +108,7 @@ package_note := true
     policy_set = load_policy_set(folder, with_tests=True)
     assert policy_set.rules == ["data.citygate.fixture.deny", "data.citygate.fixture.proof"]
     assert policy_set.tests == {"data.citygate.fixture_test.test_versioned": str(folder / "fixture_test.rego")}
-    meta = policy_set.metadata["CG-FIX-001"]
+    meta = policy_set.metadata["CG_FIX_001"]
     assert (meta.title, meta.severity, meta.controls, meta.fix) == (
         "Buckets are versioned",
         Severity.HIGH,
@@ -124,13 +124,13 @@ def test_a_verdict_head_in_any_layout_is_evaluated(tmp_path: Path) -> None:
     policy = (
         HEADER
         + BUCKETS
-        + META.format(title="t", id="CG-FIX-001")
+        + META.format(title="t", id="CG_FIX_001")
         + (
-            'deny   contains   {"id": "CG-FIX-001", "resource": b.address, "msg": "off"} if { some b in buckets; not b.values.versioning }\n'
+            'deny   contains   {"id": "CG_FIX_001", "resource": b.address, "msg": "off"} if { some b in buckets; not b.values.versioning }\n'
             "  deny contains f if {\n"
             "\tsome b in buckets\n"
             "\tb.values.versioning == null\n"
-            '\tf := {"id": "CG-FIX-001", "resource": b.address, "msg": "null"}\n'
+            '\tf := {"id": "CG_FIX_001", "resource": b.address, "msg": "null"}\n'
             "}\n"
         )
     )
@@ -171,46 +171,46 @@ MISCLASSIFIED = {
         5,
     ),
     "METADATA naming an id the rule never produces": (
-        HEADER + META.format(title="t", id="CG-FIX-002") + 'deny contains {"id": "CG-FIX-001"} if true\n',
-        "METADATA names CG-FIX-002, which the `deny` rule below never produces",
+        HEADER + META.format(title="t", id="CG_FIX_002") + 'deny contains {"id": "CG_FIX_001"} if true\n',
+        "METADATA names CG_FIX_002, which the `deny` rule below never produces",
         5,
     ),
     "METADATA naming an id on a helper": (
-        HEADER + META.format(title="t", id="CG-FIX-001") + "helper := true\n",
-        "METADATA names CG-FIX-001 on `helper`, which is not a deny/warn/proof rule",
+        HEADER + META.format(title="t", id="CG_FIX_001") + "helper := true\n",
+        "METADATA names CG_FIX_001 on `helper`, which is not a deny/warn/proof rule",
         5,
     ),
     "METADATA above nothing": (
-        HEADER + META.format(title="t", id="CG-FIX-001") + '\ndeny contains {"id": "CG-FIX-001"} if true\n',
+        HEADER + META.format(title="t", id="CG_FIX_001") + '\ndeny contains {"id": "CG_FIX_001"} if true\n',
         "METADATA block is not directly above a rule",
         5,
     ),
     "METADATA on a verdict without an id": (
-        HEADER + "# METADATA\n# title: t\n" + 'deny contains {"id": "CG-FIX-001"} if true\n',
+        HEADER + "# METADATA\n# title: t\n" + 'deny contains {"id": "CG_FIX_001"} if true\n',
         "METADATA above `deny` names no custom.id",
         5,
     ),
     "METADATA with an unknown severity": (
         HEADER
-        + META.format(title="t", id="CG-FIX-001").replace("high", "dire")
-        + 'deny contains {"id": "CG-FIX-001"} if true\n',
+        + META.format(title="t", id="CG_FIX_001").replace("high", "dire")
+        + 'deny contains {"id": "CG_FIX_001"} if true\n',
         "unknown severity 'dire'",
         5,
     ),
     "METADATA controls not a list": (
         HEADER
-        + META.format(title="t", id="CG-FIX-001").replace("[CG-FIX-1]", "CG-FIX-1")
-        + 'deny contains {"id": "CG-FIX-001"} if true\n',
-        "METADATA controls of CG-FIX-001 must be a list",
+        + META.format(title="t", id="CG_FIX_001").replace("[CG-FIX-1]", "CG-FIX-1")
+        + 'deny contains {"id": "CG_FIX_001"} if true\n',
+        "METADATA controls of CG_FIX_001 must be a list",
         5,
     ),
     "METADATA written twice, differently": (
         HEADER
-        + META.format(title="one title", id="CG-FIX-001")
-        + 'deny contains {"id": "CG-FIX-001"} if true\n\n'
-        + META.format(title="another title", id="CG-FIX-001")
-        + 'warn contains {"id": "CG-FIX-001"} if true\n',
-        "METADATA for CG-FIX-001 differs from the block at",
+        + META.format(title="one title", id="CG_FIX_001")
+        + 'deny contains {"id": "CG_FIX_001"} if true\n\n'
+        + META.format(title="another title", id="CG_FIX_001")
+        + 'warn contains {"id": "CG_FIX_001"} if true\n',
+        "METADATA for CG_FIX_001 differs from the block at",
         13,
     ),
 }
@@ -228,24 +228,24 @@ def test_a_rule_the_gate_would_misread_is_an_error_naming_file_and_line(tmp_path
 
 
 def test_the_same_metadata_repeated_word_for_word_is_accepted(tmp_path: Path) -> None:
-    block = META.format(title="t", id="CG-FIX-001")
+    block = META.format(title="t", id="CG_FIX_001")
     text = (
         HEADER
         + block
-        + 'deny contains {"id": "CG-FIX-001"} if true\n\n'
+        + 'deny contains {"id": "CG_FIX_001"} if true\n\n'
         + block
-        + 'warn contains {"id": "CG-FIX-001"} if true\n'
+        + 'warn contains {"id": "CG_FIX_001"} if true\n'
     )
-    assert set(load_policy_set(_folder(tmp_path, {"fixture.rego": text})).metadata) == {"CG-FIX-001"}
+    assert set(load_policy_set(_folder(tmp_path, {"fixture.rego": text})).metadata) == {"CG_FIX_001"}
 
 
 def test_a_verdict_id_without_metadata_fails_closed(tmp_path: Path) -> None:
     text = (
         HEADER
         + BUCKETS
-        + 'deny contains {"id": "CG-FIX-009", "resource": b.address, "msg": "m"} if { some b in buckets }\n'
+        + 'deny contains {"id": "CG_FIX_009", "resource": b.address, "msg": "m"} if { some b in buckets }\n'
     )
-    with pytest.raises(CitygateError, match="CG-FIX-009, which no METADATA block describes"):
+    with pytest.raises(CitygateError, match="CG_FIX_009, which no METADATA block describes"):
         RegoEngine(_folder(tmp_path, {"fixture.rego": text})).run(_buckets(a=True), 30)
 
 
@@ -257,7 +257,7 @@ def test_proofs_are_pass_findings_described_by_their_rule_metadata(tmp_path: Pat
     assert _by_status(findings) == {"fail": {"aws_s3_bucket.off"}, "pass": {"aws_s3_bucket.on"}}
     proof = next(f for f in findings if f.status == "pass")
     assert (proof.id, proof.title, proof.severity, proof.controls, proof.message, proof.engine) == (
-        "CG-FIX-001",
+        "CG_FIX_001",
         "Buckets are versioned",
         Severity.HIGH,
         ["CG-FIX-1"],
@@ -268,13 +268,13 @@ def test_proofs_are_pass_findings_described_by_their_rule_metadata(tmp_path: Pat
 
 @pytest.mark.parametrize(
     "result",
-    ['{"id": "CG-FIX-001", "resource": b.address}', '{"id": "CG-FIX-001", "evidence": "e"}', '"CG-FIX-001"'],
+    ['{"id": "CG_FIX_001", "resource": b.address}', '{"id": "CG_FIX_001", "evidence": "e"}', '"CG_FIX_001"'],
 )
 def test_a_malformed_proof_fails_closed(tmp_path: Path, result: str) -> None:
     text = (
         HEADER
         + BUCKETS
-        + META.format(title="t", id="CG-FIX-001")
+        + META.format(title="t", id="CG_FIX_001")
         + f"proof contains {result} if {{ some b in buckets }}\n"
     )
     with pytest.raises(CitygateError, match="without id/resource/evidence"):
@@ -299,8 +299,8 @@ PARAMETERS_POLICY = (
     HEADER
     + BUCKETS
     + "\n"
-    + META.format(title="Buckets keep few versions", id="CG-FIX-003")
-    + """deny contains {"id": "CG-FIX-003", "resource": b.address, "msg": "too many versions"} if {
+    + META.format(title="Buckets keep few versions", id="CG_FIX_003")
+    + """deny contains {"id": "CG_FIX_003", "resource": b.address, "msg": "too many versions"} if {
 	some b in buckets
 	b.values.versions > data.citygate.parameters["CG-FIX-1"].max_versions
 }
@@ -336,8 +336,8 @@ def test_policies_read_catalogue_parameters_as_data(tmp_path: Path, monkeypatch:
 def test_the_engine_sees_the_project_catalogue_parameters(tmp_path: Path) -> None:
     echo = (
         HEADER
-        + META.format(title="t", id="CG-FIX-004")
-        + 'warn contains {"id": "CG-FIX-004", "resource": control, "msg": json.marshal(p)} if {\n'
+        + META.format(title="t", id="CG_FIX_004")
+        + 'warn contains {"id": "CG_FIX_004", "resource": control, "msg": json.marshal(p)} if {\n'
         + "\tsome control, p in data.citygate.parameters\n}\n"
     )
     findings = RegoEngine(_folder(tmp_path, {"fixture.rego": echo})).run(_buckets(a=True), 30)

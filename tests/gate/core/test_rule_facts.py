@@ -35,7 +35,7 @@ from citygate.paths import CHECKOV_DIR, FEATURES, ROOT
 
 # The Kubernetes checks written in Python state their rule ids in code, not in METADATA.
 PYTHON_ENGINES = ROOT / "citygate" / "k8s"
-RULE_ID = re.compile(r'"(CG-[A-Z0-9]+-\d{3})"')
+RULE_ID = re.compile(r'"(CG_[A-Z0-9_]+_\d{3})"')
 CUSTOM_CHECK = "CKV_CG_"
 # Checkov imports this folder's modules by file name; this prints what each check states.
 CHECKOV_FACTS = """
@@ -164,7 +164,7 @@ def test_custom_checks_report_the_facts_of_their_control(
 
 def test_catalogue_rules_exist_in_some_engine(metadata: dict[str, RuleMeta], catalogue: Catalogue) -> None:
     known = set(metadata) | set(RULES) | python_engine_rules()
-    listed = {rule for rule in catalogue.rules() if rule.startswith("CG-")}
+    listed = {rule for rule in catalogue.rules() if rule.startswith("CG_")}
     assert sorted(listed - known) == []
     for control in catalogue:  # a scanner rule's twin is our rule of the same control
         for scanner, ours in control.twins.items():
@@ -200,42 +200,42 @@ CONTROL = Control(
     description="Every thing is safe.",
     severity=Severity.HIGH,
     frameworks={},
-    rules=("CG-X-001", "CG-X-002"),
+    rules=("CG_X_001", "CG_X_002"),
     stages=("static", "live"),
 )
 STATIC = {
-    "CG-X-001": RuleMeta("CG-X-001", "Things are encrypted", Severity.HIGH, ("CG-X-1",), "Encrypt it."),
-    "CG-X-002": RuleMeta("CG-X-002", "Things are private", Severity.CRITICAL, ("CG-X-1",), "Close it."),
-    "CG-Y-001": RuleMeta("CG-Y-001", "Other things are logged", Severity.LOW, ("CG-Y-1",), "Log it."),
+    "CG_X_001": RuleMeta("CG_X_001", "Things are encrypted", Severity.HIGH, ("CG-X-1",), "Encrypt it."),
+    "CG_X_002": RuleMeta("CG_X_002", "Things are private", Severity.CRITICAL, ("CG-X-1",), "Close it."),
+    "CG_Y_001": RuleMeta("CG_Y_001", "Other things are logged", Severity.LOW, ("CG-Y-1",), "Log it."),
 }
 
 
 def test_a_disagreement_between_two_places_is_named() -> None:
     stated = [
         *rego_statements(STATIC),
-        Statement("CG-X-001", "live rule", "Things are encrypted", Severity.MEDIUM, ("CG-X-1",)),
-        Statement("CG-X-002", "the catalogue", controls=("CG-X-2",)),
+        Statement("CG_X_001", "live rule", "Things are encrypted", Severity.MEDIUM, ("CG-X-1",)),
+        Statement("CG_X_002", "the catalogue", controls=("CG-X-2",)),
     ]
     assert disagreements(stated) == [
-        "CG-X-001 severity: METADATA CG-X-001 says high; live rule says medium",
-        "CG-X-002 controls: METADATA CG-X-002 says ('CG-X-1',); the catalogue says ('CG-X-2',)",
+        "CG_X_001 severity: METADATA CG_X_001 says high; live rule says medium",
+        "CG_X_002 controls: METADATA CG_X_002 says ('CG-X-1',); the catalogue says ('CG-X-2',)",
     ]
     assert disagreements([*rego_statements(STATIC), *catalogue_statements(Catalogue([CONTROL]))]) == []
 
 
 def test_a_live_rule_takes_every_fact_from_what_it_mirrors() -> None:
     catalogue = Catalogue([CONTROL])
-    one = LiveRule("CG-LIVE-X-001", ("CG-X-001",), lambda ctx: ()).facts(STATIC, catalogue)
-    both = LiveRule("CG-LIVE-X-002", ("CG-X-001", "CG-X-002"), lambda ctx: ()).facts(STATIC, catalogue)
-    control = LiveRule("CG-LIVE-X-003", ("CG-X-1",), lambda ctx: ()).facts(STATIC, catalogue)
-    assert one == RuleMeta("CG-LIVE-X-001", "Things are encrypted", Severity.HIGH, ("CG-X-1",), "Encrypt it.")
-    assert both == RuleMeta("CG-LIVE-X-002", "Things are safe", Severity.CRITICAL, ("CG-X-1",), "Encrypt it. Close it.")
-    assert control == RuleMeta("CG-LIVE-X-003", "Things are safe", Severity.HIGH, ("CG-X-1",), "Every thing is safe.")
+    one = LiveRule("CG_LIVE_X_001", ("CG_X_001",), lambda ctx: ()).facts(STATIC, catalogue)
+    both = LiveRule("CG_LIVE_X_002", ("CG_X_001", "CG_X_002"), lambda ctx: ()).facts(STATIC, catalogue)
+    control = LiveRule("CG_LIVE_X_003", ("CG-X-1",), lambda ctx: ()).facts(STATIC, catalogue)
+    assert one == RuleMeta("CG_LIVE_X_001", "Things are encrypted", Severity.HIGH, ("CG-X-1",), "Encrypt it.")
+    assert both == RuleMeta("CG_LIVE_X_002", "Things are safe", Severity.CRITICAL, ("CG-X-1",), "Encrypt it. Close it.")
+    assert control == RuleMeta("CG_LIVE_X_003", "Things are safe", Severity.HIGH, ("CG-X-1",), "Every thing is safe.")
 
 
 @pytest.mark.parametrize(
-    "mirrors", [("CG-X-404",), ("CG-X-001", "CG-X-1"), ("CG-X-1", "CG-X-1"), ("CG-X-001", "CG-Y-001")]
+    "mirrors", [("CG_X_404",), ("CG_X_001", "CG-X-1"), ("CG-X-1", "CG-X-1"), ("CG_X_001", "CG_Y_001")]
 )
 def test_a_live_rule_mirroring_nothing_known_fails_closed(mirrors: tuple[str, ...]) -> None:
     with pytest.raises(CitygateError, match="mirrors"):
-        LiveRule("CG-LIVE-X-404", mirrors, lambda ctx: ()).facts(STATIC, Catalogue([CONTROL]))
+        LiveRule("CG_LIVE_X_404", mirrors, lambda ctx: ()).facts(STATIC, Catalogue([CONTROL]))

@@ -23,10 +23,10 @@ def control(control_id: str, *rules: str, twins: dict[str, str] | None = None) -
 TRAIL = "aws_cloudtrail.main"
 CATALOGUE = Catalogue(
     [
-        control("CG-ENC-1", "CG-S3-001", "AWS-0132"),
-        control("CG-LOG-2", "CG-S3-004", "AWS-0089"),
+        control("CG-ENC-1", "CG_S3_001", "AWS-0132"),
+        control("CG-LOG-2", "CG_S3_004", "AWS-0089"),
         control(
-            "CG-AUD-1", "CG-CT-001", "CG-CT-003", "AWS-0014", "AWS-0015", "AWS-0162", twins={"AWS-0015": "CG-CT-003"}
+            "CG-AUD-1", "CG_CT_001", "CG_CT_003", "AWS-0014", "AWS-0015", "AWS-0162", twins={"AWS-0015": "CG_CT_003"}
         ),
     ],
     [NotApplicable(("CKV_AWS_144",), "The data lake's recovery objective is met in-region.")],
@@ -48,26 +48,26 @@ def verdicts(findings: list[Finding]) -> list[tuple[str, str, str, str]]:
 def test_a_scanner_finding_our_policy_proves_wrong_is_dismissed_with_the_evidence() -> None:
     evidence = "kms_master_key_id → aws_kms_key.data (a customer-managed key in this plan)"
     merged = gate.merge(
-        [proof("CG-S3-001", BUCKET, ["CG-ENC-1"], evidence), finding("trivy", "AWS-0132", BUCKET, ["CG-ENC-1"])],
+        [proof("CG_S3_001", BUCKET, ["CG-ENC-1"], evidence), finding("trivy", "AWS-0132", BUCKET, ["CG-ENC-1"])],
         OURS,
         CATALOGUE,
     )
-    assert [(f.id, f.resolution, f.reason) for f in merged] == [("AWS-0132", "dismissed", f"CG-S3-001: {evidence}")]
+    assert [(f.id, f.resolution, f.reason) for f in merged] == [("AWS-0132", "dismissed", f"CG_S3_001: {evidence}")]
 
 
 def test_a_proof_is_about_one_resource_and_every_control_of_the_finding() -> None:
-    elsewhere = proof("CG-S3-001", LOGS, ["CG-ENC-1"], "key")
+    elsewhere = proof("CG_S3_001", LOGS, ["CG-ENC-1"], "key")
     assert verdicts([elsewhere, finding("trivy", "AWS-0132", BUCKET, ["CG-ENC-1"])]) == [
         ("AWS-0132", BUCKET, "fail", "")
     ]
-    half = proof("CG-S3-001", BUCKET, ["CG-ENC-1"], "key")
+    half = proof("CG_S3_001", BUCKET, ["CG-ENC-1"], "key")
     both = finding("checkov", "CKV_X", BUCKET, ["CG-ENC-1", "CG-LOG-2"])
     assert verdicts([half, both]) == [("CKV_X", BUCKET, "fail", "")]
 
 
 def test_on_a_control_with_several_rules_only_the_twin_rules_proof_dismisses() -> None:
-    key = proof("CG-CT-003", TRAIL, ["CG-AUD-1"], "kms_key_id → aws_kms_key.audit")
-    regions = proof("CG-CT-001", TRAIL, ["CG-AUD-1"], "is_multi_region_trail true")
+    key = proof("CG_CT_003", TRAIL, ["CG-AUD-1"], "kms_key_id → aws_kms_key.audit")
+    regions = proof("CG_CT_001", TRAIL, ["CG-AUD-1"], "is_multi_region_trail true")
     findings = [key, regions, *(finding("trivy", rule, TRAIL, ["CG-AUD-1"]) for rule in ("AWS-0015", "AWS-0162"))]
     assert verdicts(findings) == [("AWS-0015", TRAIL, "fail", "dismissed"), ("AWS-0162", TRAIL, "fail", "")]
 
@@ -98,10 +98,10 @@ def test_a_rule_the_catalogue_declares_not_applicable_says_why() -> None:
 
 
 def test_a_scanner_repeating_our_failure_is_dropped_and_proofs_leave_the_report() -> None:
-    ours = finding("rego", "CG-S3-001", BUCKET, ["CG-ENC-1"])
+    ours = finding("rego", "CG_S3_001", BUCKET, ["CG-ENC-1"])
     repeat = finding("checkov", "CKV_AWS_145", BUCKET, ["CG-ENC-1"])
-    evidence = proof("CG-S3-004", LOGS, ["CG-LOG-2"], "logging → aws_s3_bucket.access_logs")
-    assert verdicts([ours, repeat, evidence]) == [("CG-S3-001", BUCKET, "fail", "")]
+    evidence = proof("CG_S3_004", LOGS, ["CG-LOG-2"], "logging → aws_s3_bucket.access_logs")
+    assert verdicts([ours, repeat, evidence]) == [("CG_S3_001", BUCKET, "fail", "")]
 
 
 def test_without_our_engine_nothing_is_proved_and_scanner_findings_keep_failing() -> None:

@@ -1,4 +1,4 @@
-"""CG-TLS-3 judged alike three ways: Rego's CG-S3-004 on a plan, our Checkov check CKV_CG_2 on the
+"""CG-TLS-3 judged alike three ways: Rego's CG_S3_004 on a plan, our Checkov check CKV_CG_2 on the
 same plan, and the live check's statement judge on the same policy documents."""
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, boo
     path: Path = tmp_path_factory.mktemp("tls") / "plan.json"
     path.write_text(json.dumps(plan([r for case in CASES for r in resources(case)])))
     gate_input = GateInput(inventory=load_plan(path), path=path)
-    rego = {f.resource for f in RegoEngine().run(gate_input, TIMEOUT) if f.id == "CG-S3-004"}
+    rego = {f.resource for f in RegoEngine().run(gate_input, TIMEOUT) if f.id == "CG_S3_004"}
     verdicts = {
         "rego": {case: f"aws_s3_bucket.{case}" not in rego for case in CASES},
         "live": {case: denies_plain_http(json.loads(policy(statement(case)))["Statement"][0]) for case in CASES},

@@ -51,7 +51,7 @@ def register(*entries: str) -> str:
 FINDINGS = [
     violation("CKV_AWS_18", "aws_s3_bucket.logs_eu"),
     violation("CKV_AWS_18", "aws_s3_bucket.raw"),
-    violation("CG-DDB-002", "aws_dynamodb_table.events", ("CG-DP-3",)),
+    violation("CG_DDB_002", "aws_dynamodb_table.events", ("CG-DP-3",)),
 ]
 
 
@@ -74,7 +74,7 @@ def test_a_control_entry_covers_every_rule_of_the_control(tmp_path: Path) -> Non
 
 
 def test_a_finding_already_dismissed_with_proof_needs_no_exception(tmp_path: Path) -> None:
-    dismissed = Finding(**{**FINDINGS[0].__dict__, "resolution": "dismissed", "reason": "CG-S3-001: proof"})
+    dismissed = Finding(**{**FINDINGS[0].__dict__, "resolution": "dismissed", "reason": "CG_S3_001: proof"})
     body = register(entry("EX-1", "rule: CKV_AWS_18", "aws_s3_bucket.logs_eu", "2026-12-31"))
     result = apply_exceptions([dismissed], register_file(tmp_path, body), TODAY)
     assert (result[0].resolution, [f.id for f in result[1:]]) == ("dismissed", [UNUSED_RULE])
@@ -180,3 +180,10 @@ def test_the_listing_shows_days_left_and_fails_on_an_expired_entry(
     out = capsys.readouterr().out
     assert "days ago" in out and "1 expired: EX-OLD" in out
     assert main(["exceptions", "--file", str(tmp_path / "absent.yaml")]) == 2
+
+
+def test_an_entry_naming_a_rule_by_its_former_id_still_holds(tmp_path: Path) -> None:
+    finding = violation("CG_S3_001", "aws_s3_bucket.logs_eu")
+    body = register(entry("EX-OLD-ID", "rule: CG-S3-001", "aws_s3_bucket.logs*", "2026-12-31"))
+    (result,) = apply_exceptions([finding], register_file(tmp_path, body), TODAY)
+    assert (result.resolution, result.exception) == ("excepted", "EX-OLD-ID")

@@ -9,7 +9,7 @@ from citygate.findings import EngineRun, Finding, GateReport, Severity
 
 def finding(**overrides: object) -> Finding:
     base: dict[str, object] = {
-        "id": "CG-S3-001",
+        "id": "CG_S3_001",
         "title": "S3 bucket encrypted with a customer-managed key",
         "severity": Severity.HIGH,
         "status": "fail",
@@ -42,7 +42,7 @@ def mixed_report() -> GateReport:
             finding(),
             finding(id="CKV_AWS_145", engine="checkov", message="S3 bucket | not KMS encrypted", fix=""),
             finding(id="AWS-0089", engine="trivy", severity=Severity.LOW, controls=[], title="S3 Bucket Logging"),
-            finding(id="CG-DDB-002", resource="aws_dynamodb_table.events", controls=["CG-DP-3"], status="warn"),
+            finding(id="CG_DDB_002", resource="aws_dynamodb_table.events", controls=["CG-DP-3"], status="warn"),
             finding(
                 id="CKV_AWS_18",
                 engine="checkov",
@@ -57,7 +57,7 @@ def mixed_report() -> GateReport:
                 id="AWS-0132",
                 engine="trivy",
                 resolution="dismissed",
-                reason="CG-S3-001: kms_master_key_id → aws_kms_key.data",
+                reason="CG_S3_001: kms_master_key_id → aws_kms_key.data",
             ),
         ],
     )

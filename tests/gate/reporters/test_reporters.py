@@ -16,7 +16,7 @@ from citygate.reporters import FORMATS, render
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 FINDING_KEYS = {
     *("id", "title", "severity", "status", "resource", "file", "message", "controls", "engine"),
-    *("resolution", "reason", "exception"),
+    *("resolution", "reason", "exception", "aliases"),
 }
 
 
@@ -31,7 +31,7 @@ def test_json_has_the_documented_shape(mixed_report: GateReport) -> None:
     assert [e["engine"] for e in summary["engines"]] == ["rego", "checkov", "trivy"]
     assert all(set(f) >= FINDING_KEYS for f in document["findings"])
     assert document["findings"][4]["exception"] == "EX-001"
-    assert document["findings"][5]["reason"] == "CG-S3-001: kms_master_key_id → aws_kms_key.data"
+    assert document["findings"][5]["reason"] == "CG_S3_001: kms_master_key_id → aws_kms_key.data"
 
 
 def test_sarif_is_valid_sarif_2_1_0(mixed_report: GateReport, clean_report: GateReport) -> None:
@@ -43,14 +43,15 @@ def test_sarif_is_valid_sarif_2_1_0(mixed_report: GateReport, clean_report: Gate
 def test_sarif_rules_carry_control_metadata(mixed_report: GateReport) -> None:
     run = json.loads(render(mixed_report, "sarif"))["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    encryption = rules["CG-S3-001"]["properties"]
+    assert rules["CG_S3_001"]["deprecatedIds"] == ["CG-S3-001"]  # the former id, for one release
+    encryption = rules["CG_S3_001"]["properties"]
     assert "CG-ENC-1" in encryption["tags"]
     assert encryption["security-severity"] == "8.0"
     assert encryption["controls"][0]["id"] == "CG-ENC-1"
     assert any(tag.startswith("nist_800_53:") for tag in encryption["tags"])
     suppressed = {r["ruleId"]: r["suppressions"][0] for r in run["results"] if "suppressions" in r}
     assert set(suppressed) == {"CKV_AWS_18", "AWS-0132"}
-    assert suppressed["AWS-0132"]["justification"].startswith("dismissed: CG-S3-001: kms_master_key_id")
+    assert suppressed["AWS-0132"]["justification"].startswith("dismissed: CG_S3_001: kms_master_key_id")
     assert all(run["results"][i]["ruleIndex"] == list(rules).index(r["ruleId"]) for i, r in enumerate(run["results"]))
 
 
@@ -59,10 +60,10 @@ def test_junit_fails_violations_and_skips_resolved_findings(mixed_report: GateRe
     path.write_text(render(mixed_report, "junit"))
     cases = [case for suite in JUnitXml.fromfile(str(path)) for case in suite]
     outcomes = {case.name: type(case.result[0]) if case.result else None for case in cases}
-    assert outcomes["CG-S3-001 aws_s3_bucket.raw"] is Failure
+    assert outcomes["CG_S3_001 aws_s3_bucket.raw"] is Failure
     assert outcomes["CKV_AWS_18 aws_s3_bucket.logs"] is Skipped
     assert outcomes["AWS-0132 aws_s3_bucket.raw"] is Skipped
-    assert outcomes["CG-DDB-002 aws_dynamodb_table.events"] is None  # a warning passes
+    assert outcomes["CG_DDB_002 aws_dynamodb_table.events"] is None  # a warning passes
     assert outcomes["AWS-0089 aws_s3_bucket.raw"] is None  # below --fail-on medium
     assert outcomes["engine checkov ran"] is None
 

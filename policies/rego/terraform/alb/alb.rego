@@ -20,7 +20,7 @@ _weakness(p) := "offers no TLS 1.3" if {
 # METADATA
 # title: HTTPS listeners offer TLS 1.3 and nothing older than TLS 1.2
 # custom:
-#   id: CG-ALB-001
+#   id: CG_ALB_001
 #   severity: high
 #   controls: [CG-TLS-1]
 #   fix: Set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (or another ELBSecurityPolicy-TLS13-1-2-* / TLS13-1-3-* policy).
@@ -29,13 +29,13 @@ deny contains f if {
 	not lib.unknown(l, "ssl_policy")
 	policy := lib.get(l.values, "ssl_policy", "ELBSecurityPolicy-2016-08")
 	not tls13_policy(policy)
-	f := lib.finding("CG-ALB-001", l, sprintf("listener uses %q, which %s", [policy, _weakness(policy)]))
+	f := lib.finding("CG_ALB_001", l, sprintf("listener uses %q, which %s", [policy, _weakness(policy)]))
 }
 
 deny contains f if {
 	some l in _tls_listeners
 	lib.unknown(l, "ssl_policy")
-	f := lib.unverifiable("CG-ALB-001", l, "the listener's ssl_policy")
+	f := lib.unverifiable("CG_ALB_001", l, "the listener's ssl_policy")
 }
 
 _redirects_to_https(action) if {
@@ -46,7 +46,7 @@ _redirects_to_https(action) if {
 # METADATA
 # title: Plain-HTTP listeners only redirect to HTTPS
 # custom:
-#   id: CG-ALB-002
+#   id: CG_ALB_002
 #   severity: high
 #   controls: [CG-TLS-2]
 #   fix: Make the HTTP listener's default_action a redirect { protocol = "HTTPS", port = "443", status_code = "HTTP_301" }.
@@ -55,5 +55,5 @@ deny contains f if {
 	lib.get(l.values, "protocol", "HTTP") == "HTTP"
 	some action in lib.blocks(lib.get(l.values, "default_action", []))
 	not _redirects_to_https(action)
-	f := lib.finding("CG-ALB-002", l, sprintf("HTTP listener does %q instead of redirecting to HTTPS", [lib.get(action, "type", "?")]))
+	f := lib.finding("CG_ALB_002", l, sprintf("HTTP listener does %q instead of redirecting to HTTPS", [lib.get(action, "type", "?")]))
 }

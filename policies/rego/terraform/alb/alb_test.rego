@@ -38,7 +38,7 @@ test_tls12_only_and_tls13_with_old_versions_fail if {
 	tls10.resource == "aws_lb_listener.tls10"
 	contains(tls10.msg, "older than 1.2")
 	every address in ["aws_lb_listener.fs12", "aws_lb_listener.tls11", "aws_lb_listener.later"] {
-		t.flagged(alb.deny, "CG-ALB-001", address) with input as inp
+		t.flagged(alb.deny, "CG_ALB_001", address) with input as inp
 	}
 }
 
@@ -48,7 +48,7 @@ test_old_tls_and_forwarding_http_fail if {
 		t.resource("aws_lb_listener.https_default", {"protocol": "HTTPS"}),
 		t.resource("aws_lb_listener.http", {"protocol": "HTTP", "default_action": [{"type": "forward"}]}),
 	])
-	t.flagged(alb.deny, "CG-ALB-001", "aws_lb_listener.https") with input as inp
-	t.flagged(alb.deny, "CG-ALB-001", "aws_lb_listener.https_default") with input as inp
-	t.flagged(alb.deny, "CG-ALB-002", "aws_lb_listener.http") with input as inp
+	t.flagged(alb.deny, "CG_ALB_001", "aws_lb_listener.https") with input as inp
+	t.flagged(alb.deny, "CG_ALB_001", "aws_lb_listener.https_default") with input as inp
+	t.flagged(alb.deny, "CG_ALB_002", "aws_lb_listener.http") with input as inp
 }

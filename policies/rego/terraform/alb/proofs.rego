@@ -6,15 +6,15 @@ import data.citygate.evidence
 import data.citygate.lib
 import rego.v1
 
-proof contains {"id": "CG-ALB-001", "resource": l.address, "evidence": evidence.literal("ssl_policy", policy)} if {
+proof contains {"id": "CG_ALB_001", "resource": l.address, "evidence": evidence.literal("ssl_policy", policy)} if {
 	some l in listeners
 	lib.get(l.values, "protocol", "") in {"HTTPS", "TLS"}
 	policy := l.values.ssl_policy
 	is_string(policy)
-	evidence.upheld(deny, "CG-ALB-001", l.address)
+	evidence.upheld(deny, "CG_ALB_001", l.address)
 }
 
-proof contains {"id": "CG-ALB-002", "resource": l.address, "evidence": text} if {
+proof contains {"id": "CG_ALB_002", "resource": l.address, "evidence": text} if {
 	some l in listeners
 	lib.get(l.values, "protocol", "HTTP") == "HTTP"
 	actions := lib.blocks(lib.get(l.values, "default_action", []))
@@ -22,6 +22,6 @@ proof contains {"id": "CG-ALB-002", "resource": l.address, "evidence": text} if 
 	every action in actions {
 		_redirects_to_https(action)
 	}
-	evidence.upheld(deny, "CG-ALB-002", l.address)
+	evidence.upheld(deny, "CG_ALB_002", l.address)
 	text := sprintf("default_action redirects to %s", [evidence.literal("protocol", "HTTPS")])
 }

@@ -11,8 +11,8 @@ test_tls13_listener_and_https_redirect_are_proven if {
 		t.resource("aws_lb_listener.https", {"protocol": "HTTPS", "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}),
 		t.resource("aws_lb_listener.http", {"protocol": "HTTP", "default_action": redirect}),
 	])
-	{"id": "CG-ALB-001", "resource": "aws_lb_listener.https", "evidence": `ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"`} in alb.proof with input as inp
-	{"id": "CG-ALB-002", "resource": "aws_lb_listener.http", "evidence": `default_action redirects to protocol = "HTTPS"`} in alb.proof with input as inp
+	{"id": "CG_ALB_001", "resource": "aws_lb_listener.https", "evidence": `ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"`} in alb.proof with input as inp
+	{"id": "CG_ALB_002", "resource": "aws_lb_listener.http", "evidence": `default_action redirects to protocol = "HTTPS"`} in alb.proof with input as inp
 }
 
 test_old_unknown_or_forwarding_listeners_are_not_proven if {
@@ -21,6 +21,6 @@ test_old_unknown_or_forwarding_listeners_are_not_proven if {
 		t.r("aws_lb_listener.unknown", {"protocol": "HTTPS"}, {}, ["ssl_policy"]),
 		t.resource("aws_lb_listener.http", {"protocol": "HTTP", "default_action": [{"type": "forward"}]}),
 	])
-	t.flagged(alb.deny, "CG-ALB-001", "aws_lb_listener.https") with input as inp
+	t.flagged(alb.deny, "CG_ALB_001", "aws_lb_listener.https") with input as inp
 	count(alb.proof) == 0 with input as inp
 }

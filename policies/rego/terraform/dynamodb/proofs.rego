@@ -6,18 +6,18 @@ import data.citygate.evidence
 import data.citygate.lib
 import rego.v1
 
-proof contains {"id": "CG-DDB-001", "resource": t.address, "evidence": text} if {
+proof contains {"id": "CG_DDB_001", "resource": t.address, "evidence": text} if {
 	some t in tables
 	_key_state(t) == "cmk"
-	evidence.upheld(deny, "CG-DDB-001", t.address)
+	evidence.upheld(deny, "CG_DDB_001", t.address)
 	sse := lib.block(t.values, "server_side_encryption")
 	sse.enabled == true
 	key := evidence.customer_managed_key(t, "server_side_encryption.kms_key_arn", lib.get(sse, "kms_key_arn", null))
 	text := sprintf("%s, %s", [evidence.literal("server_side_encryption.enabled", true), key])
 }
 
-proof contains {"id": "CG-DDB-002", "resource": t.address, "evidence": evidence.literal("point_in_time_recovery.enabled", true)} if {
+proof contains {"id": "CG_DDB_002", "resource": t.address, "evidence": evidence.literal("point_in_time_recovery.enabled", true)} if {
 	some t in tables
 	lib.get(lib.block(t.values, "point_in_time_recovery"), "enabled", null) == true
-	evidence.upheld(deny, "CG-DDB-002", t.address)
+	evidence.upheld(deny, "CG_DDB_002", t.address)
 }

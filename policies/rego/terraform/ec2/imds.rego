@@ -29,14 +29,14 @@ _gap(t) := "metadata_options is not set: the instance metadata service accepts I
 # METADATA
 # title: Node launch templates require IMDSv2 with a hop limit of at most 2
 # custom:
-#   id: CG-EC2-001
+#   id: CG_EC2_001
 #   severity: high
 #   controls: [CG-IAM-7]
 #   fix: Set metadata_options { http_tokens = "required", http_put_response_hop_limit = 1 } (2 at most).
 deny contains f if {
 	some t in templates
 	not _imds_off(t)
-	f := lib.finding("CG-EC2-001", t, _gap(t))
+	f := lib.finding("CG_EC2_001", t, _gap(t))
 }
 
 _template_of(g) := [t |
@@ -53,12 +53,12 @@ _template_of(g) := [t |
 deny contains f if {
 	some g in lib.resources("aws_eks_node_group")
 	count(_template_of(g)) == 0
-	f := lib.finding("CG-EC2-001", g, "the node group uses no launch template of this plan: its instance metadata options cannot be verified")
+	f := lib.finding("CG_EC2_001", g, "the node group uses no launch template of this plan: its instance metadata options cannot be verified")
 }
 
-proof contains {"id": "CG-EC2-001", "resource": t.address, "evidence": text} if {
+proof contains {"id": "CG_EC2_001", "resource": t.address, "evidence": text} if {
 	some t in templates
-	evidence.upheld(deny, "CG-EC2-001", t.address)
+	evidence.upheld(deny, "CG_EC2_001", t.address)
 	text := _why(t)
 }
 

@@ -28,17 +28,17 @@ test_disabled_metadata_service_passes if {
 }
 
 test_template_without_imdsv2_fails if {
-	t.flagged(ec2.deny, "CG-EC2-001", "aws_launch_template.nodes") with input as t.plan([template([])])
-	t.flagged(ec2.deny, "CG-EC2-001", "aws_launch_template.nodes") with input as t.plan([template([{"http_tokens": "optional"}])])
-	t.flagged(ec2.deny, "CG-EC2-001", "aws_launch_template.nodes") with input as t.plan([template([{"http_endpoint": "enabled"}])])
+	t.flagged(ec2.deny, "CG_EC2_001", "aws_launch_template.nodes") with input as t.plan([template([])])
+	t.flagged(ec2.deny, "CG_EC2_001", "aws_launch_template.nodes") with input as t.plan([template([{"http_tokens": "optional"}])])
+	t.flagged(ec2.deny, "CG_EC2_001", "aws_launch_template.nodes") with input as t.plan([template([{"http_endpoint": "enabled"}])])
 }
 
 test_hop_limit_above_two_fails if {
-	t.flagged(ec2.deny, "CG-EC2-001", "aws_launch_template.nodes") with input as t.plan([template([{"http_tokens": "required", "http_put_response_hop_limit": 3}])])
+	t.flagged(ec2.deny, "CG_EC2_001", "aws_launch_template.nodes") with input as t.plan([template([{"http_tokens": "required", "http_put_response_hop_limit": 3}])])
 }
 
 test_node_group_without_a_template_of_the_plan_fails if {
-	t.flagged(ec2.deny, "CG-EC2-001", "aws_eks_node_group.nodes") with input as t.plan([template(required), t.resource("aws_eks_node_group.nodes", {})])
+	t.flagged(ec2.deny, "CG_EC2_001", "aws_eks_node_group.nodes") with input as t.plan([template(required), t.resource("aws_eks_node_group.nodes", {})])
 }
 
 test_node_group_naming_its_template_passes if {

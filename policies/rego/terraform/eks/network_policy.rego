@@ -48,7 +48,7 @@ _enforces(c) if {
 
 _enforces(_) if _enforcing_chart
 
-_gap(c) := lib.unverifiable("CG-EKS-005", c, "the vpc-cni add-on's configuration_values").msg if {
+_gap(c) := lib.unverifiable("CG_EKS_005", c, "the vpc-cni add-on's configuration_values").msg if {
 	some a in _vpc_cni_addons(c)
 	_policy_agent(a) == "unverifiable"
 } else := "the vpc-cni add-on does not set enableNetworkPolicy to \"true\": NetworkPolicies would be ignored" if {
@@ -58,7 +58,7 @@ _gap(c) := lib.unverifiable("CG-EKS-005", c, "the vpc-cni add-on's configuration
 # METADATA
 # title: The cluster's network plugin enforces Kubernetes NetworkPolicies
 # custom:
-#   id: CG-EKS-005
+#   id: CG_EKS_005
 #   severity: high
 #   controls: [CG-NET-6]
 #   fix: Install the vpc-cni add-on (aws_eks_addon) with configuration_values = jsonencode({enableNetworkPolicy = "true"}).
@@ -68,5 +68,5 @@ deny contains f if {
 	# The embedded AWS (`local`) has no EKS add-on API and runs no pods: no plugin to enable, nothing to
 	# enforce. Every other environment, and a plan whose environment is not known, is judged.
 	lib.environment != "local"
-	f := lib.finding("CG-EKS-005", c, _gap(c))
+	f := lib.finding("CG_EKS_005", c, _gap(c))
 }

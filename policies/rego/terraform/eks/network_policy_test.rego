@@ -25,34 +25,34 @@ test_an_enforcing_cni_chart_passes if {
 }
 
 test_cluster_without_an_addon_fails if {
-	t.flagged(eks.deny, "CG-EKS-005", "aws_eks_cluster.c") with input as t.plan([cluster])
+	t.flagged(eks.deny, "CG_EKS_005", "aws_eks_cluster.c") with input as t.plan([cluster])
 }
 
 test_vpc_cni_with_its_default_configuration_fails if {
 	default_cni := t.r("aws_eks_addon.vpc_cni", {"addon_name": "vpc-cni"}, {"cluster_name": ["aws_eks_cluster.c"]}, ["configuration_values"])
-	t.flagged(eks.deny, "CG-EKS-005", "aws_eks_cluster.c") with input as t.plan([cluster, default_cni])
+	t.flagged(eks.deny, "CG_EKS_005", "aws_eks_cluster.c") with input as t.plan([cluster, default_cni])
 }
 
 test_vpc_cni_without_the_policy_agent_fails if {
-	t.flagged(eks.deny, "CG-EKS-005", "aws_eks_cluster.c") with input as t.plan([cluster, cni(`{"enableNetworkPolicy":"false"}`)])
-	t.flagged(eks.deny, "CG-EKS-005", "aws_eks_cluster.c") with input as t.plan([cluster, cni(`{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}`)])
+	t.flagged(eks.deny, "CG_EKS_005", "aws_eks_cluster.c") with input as t.plan([cluster, cni(`{"enableNetworkPolicy":"false"}`)])
+	t.flagged(eks.deny, "CG_EKS_005", "aws_eks_cluster.c") with input as t.plan([cluster, cni(`{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}`)])
 }
 
 test_the_setting_on_another_addon_does_not_count if {
 	coredns := t.resource("aws_eks_addon.coredns", {"addon_name": "coredns", "cluster_name": "city", "configuration_values": agent_on})
-	t.flagged(eks.deny, "CG-EKS-005", "aws_eks_cluster.c") with input as t.plan([cluster, coredns])
+	t.flagged(eks.deny, "CG_EKS_005", "aws_eks_cluster.c") with input as t.plan([cluster, coredns])
 }
 
 test_configuration_from_a_reference_cannot_be_verified if {
 	computed := t.r("aws_eks_addon.vpc_cni", {"addon_name": "vpc-cni"}, {"cluster_name": ["aws_eks_cluster.c"], "configuration_values": ["aws_ssm_parameter.cni"]}, ["configuration_values"])
 	findings := eks.deny with input as t.plan([cluster, computed])
 	some f in findings
-	f.id == "CG-EKS-005"
+	f.id == "CG_EKS_005"
 	contains(f.msg, "cannot be verified before apply")
 }
 
 test_the_embedded_environment_is_not_judged if {
 	count(eks.deny) == 0 with input as object.union(t.plan([cluster]), {"environment": "local"})
-	t.flagged(eks.deny, "CG-EKS-005", "aws_eks_cluster.c") with input as object.union(t.plan([cluster]), {"environment": ""})
+	t.flagged(eks.deny, "CG_EKS_005", "aws_eks_cluster.c") with input as object.union(t.plan([cluster]), {"environment": ""})
 }
 

@@ -23,7 +23,7 @@ _everything(values) if {
 # METADATA
 # title: No IAM policy grants full administrative access
 # custom:
-#   id: CG-IAM-001
+#   id: CG_IAM_001
 #   severity: critical
 #   controls: [CG-IAM-3]
 #   fix: Replace Action "*" / Resource "*" with the actions and resource ARNs the workload needs.
@@ -33,19 +33,19 @@ deny contains f if {
 	_allows(s)
 	_everything(s.actions)
 	"*" in s.resources
-	f := lib.finding("CG-IAM-001", p, "policy allows Action \"*\" on Resource \"*\" (full admin)")
+	f := lib.finding("CG_IAM_001", p, "policy allows Action \"*\" on Resource \"*\" (full admin)")
 }
 
 deny contains f if {
 	some a in attachments
 	lib.get(a.values, "policy_arn", "") == admin_policy_arn
-	f := lib.finding("CG-IAM-001", a, "attaches the AdministratorAccess managed policy")
+	f := lib.finding("CG_IAM_001", a, "attaches the AdministratorAccess managed policy")
 }
 
 deny contains f if {
 	some r in lib.resources("aws_iam_role")
 	admin_policy_arn in lib.get(r.values, "managed_policy_arns", [])
-	f := lib.finding("CG-IAM-001", r, "role has the AdministratorAccess managed policy")
+	f := lib.finding("CG_IAM_001", r, "role has the AdministratorAccess managed policy")
 }
 
 _passes_any_role(s) if {
@@ -58,7 +58,7 @@ _passes_any_role(s) if {
 # METADATA
 # title: No IAM policy allows iam:PassRole on every role
 # custom:
-#   id: CG-IAM-002
+#   id: CG_IAM_002
 #   severity: high
 #   controls: [CG-IAM-4]
 #   fix: Grant iam:PassRole only on the ARNs of the roles the workload hands to a service.
@@ -66,7 +66,7 @@ deny contains f if {
 	some p in policy_holders
 	some s in lib.statements(p, "policy")
 	_passes_any_role(s)
-	f := lib.finding("CG-IAM-002", p, "policy allows iam:PassRole on Resource \"*\"")
+	f := lib.finding("CG_IAM_002", p, "policy allows iam:PassRole on Resource \"*\"")
 }
 
 # ------------------------------------------------------------------ IRSA trust policies
@@ -143,14 +143,14 @@ _irsa_problem(r) := "it trusts any principal (\"*\")" if {
 # METADATA
 # title: Workload roles trust exactly one Kubernetes service account
 # custom:
-#   id: CG-IAM-003
+#   id: CG_IAM_003
 #   severity: critical
 #   controls: [CG-IAM-2]
 #   fix: Trust condition StringEquals {"<issuer>:sub" = "system:serviceaccount:NS:NAME", "<issuer>:aud" = "sts.amazonaws.com"}.
 deny contains f if {
 	some r in irsa_roles
 	problem := _irsa_problem(r)
-	f := lib.finding("CG-IAM-003", r, sprintf("web-identity trust policy is too broad: %s", [problem]))
+	f := lib.finding("CG_IAM_003", r, sprintf("web-identity trust policy is too broad: %s", [problem]))
 }
 
 # a trust policy neither known, nor a JSON template in the configuration, nor policy documents referenced
@@ -158,5 +158,5 @@ deny contains f if {
 	some r in lib.resources("aws_iam_role")
 	count(lib.statements(r, "assume_role_policy")) == 0
 	lib.unresolved(r, "assume_role_policy")
-	f := lib.unverifiable("CG-IAM-003", r, "the trust policy")
+	f := lib.unverifiable("CG_IAM_003", r, "the trust policy")
 }

@@ -22,7 +22,7 @@ test_broad_irsa_trusts_fail if {
 		{"StringEquals": {"x:sub": ["system:serviceaccount:a:b", "system:serviceaccount:a:c"], "x:aud": "sts.amazonaws.com"}},
 		{"StringEquals": {"x:sub": "system:serviceaccount:inference:api"}},
 	] {
-		t.flagged(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([t.resource("aws_iam_role.api", {"assume_role_policy": trust(conditions)})])
+		t.flagged(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([t.resource("aws_iam_role.api", {"assume_role_policy": trust(conditions)})])
 	}
 }
 
@@ -53,31 +53,31 @@ test_trust_from_a_configuration_template_is_judged if {
 		{"StringEquals": {sprintf("%s:sub", [issuer]): "system:serviceaccount:production:api", sprintf("%s:aud", [issuer]): "sts.amazonaws.com.evil"}},
 		{"StringLike": {sprintf("%s:sub", [issuer]): "system:serviceaccount:production:*", sprintf("%s:aud", [issuer]): "sts.amazonaws.com"}},
 	] {
-		t.flagged(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([template_role(conditions)])
-		not t.unverified(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([template_role(conditions)])
+		t.flagged(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([template_role(conditions)])
+		not t.unverified(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([template_role(conditions)])
 	}
 	unknown_subject := {"StringEquals": {sprintf("%s:sub", [issuer]): "system:serviceaccount:${var.namespace}:api", sprintf("%s:aud", [issuer]): "sts.amazonaws.com"}}
-	t.unverified(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([template_role(unknown_subject)])
+	t.unverified(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([template_role(unknown_subject)])
 }
 
 test_trust_of_any_principal_fails if {
 	open := json.marshal({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": "*", "Condition": good}]})
-	t.flagged(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([t.resource("aws_iam_role.api", {"assume_role_policy": open})])
+	t.flagged(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([t.resource("aws_iam_role.api", {"assume_role_policy": open})])
 }
 
 test_trust_policy_nothing_resolves_is_unverifiable if {
 	role := t.r("aws_iam_role.api", {}, {}, ["assume_role_policy"])
-	t.unverified(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([role])
-	t.unverified(iam.deny, "CG-IAM-003", "aws_iam_role.api") with input as t.plan([t.configured(role, ["name", "assume_role_policy"])])
+	t.unverified(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([role])
+	t.unverified(iam.deny, "CG_IAM_003", "aws_iam_role.api") with input as t.plan([t.configured(role, ["name", "assume_role_policy"])])
 }
 
 test_admin_and_passrole_fail if {
 	admin := t.resource("aws_iam_policy.p", {"policy": json.marshal({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})})
 	pass := t.resource("aws_iam_role_policy.q", {"policy": json.marshal({"Statement": [{"Effect": "Allow", "Action": "iam:Pass*", "Resource": "*"}]})})
 	attach := t.resource("aws_iam_role_policy_attachment.a", {"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"})
-	t.flagged(iam.deny, "CG-IAM-001", "aws_iam_policy.p") with input as t.plan([admin, pass, attach])
-	t.flagged(iam.deny, "CG-IAM-002", "aws_iam_role_policy.q") with input as t.plan([admin, pass, attach])
-	t.flagged(iam.deny, "CG-IAM-001", "aws_iam_role_policy_attachment.a") with input as t.plan([admin, pass, attach])
+	t.flagged(iam.deny, "CG_IAM_001", "aws_iam_policy.p") with input as t.plan([admin, pass, attach])
+	t.flagged(iam.deny, "CG_IAM_002", "aws_iam_role_policy.q") with input as t.plan([admin, pass, attach])
+	t.flagged(iam.deny, "CG_IAM_001", "aws_iam_role_policy_attachment.a") with input as t.plan([admin, pass, attach])
 }
 
 test_scoped_policy_passes if {

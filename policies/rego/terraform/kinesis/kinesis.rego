@@ -12,18 +12,18 @@ _state(s) := "missing" if {
 # METADATA
 # title: Kinesis stream is encrypted with a customer-managed KMS key
 # custom:
-#   id: CG-KIN-001
+#   id: CG_KIN_001
 #   severity: medium
 #   controls: [CG-ENC-4]
 #   fix: Set encryption_type = "KMS" and kms_key_id = aws_kms_key.<key>.arn (not alias/aws/kinesis).
 deny contains f if {
 	some s in lib.resources("aws_kinesis_stream")
 	_state(s) == "missing"
-	f := lib.finding("CG-KIN-001", s, "stream is not encrypted with a customer-managed KMS key")
+	f := lib.finding("CG_KIN_001", s, "stream is not encrypted with a customer-managed KMS key")
 }
 
 deny contains f if {
 	some s in lib.resources("aws_kinesis_stream")
 	_state(s) == "unknown"
-	f := lib.unverifiable("CG-KIN-001", s, "the stream encryption key")
+	f := lib.unverifiable("CG_KIN_001", s, "the stream encryption key")
 }

@@ -50,7 +50,7 @@ _open_grants(k) := [concat(", ", s.actions) | some s in lib.statements(k, "polic
 # METADATA
 # title: KMS key policies grant nothing to an unconditioned wildcard principal
 # custom:
-#   id: CG-KMS-002
+#   id: CG_KMS_002
 #   severity: critical
 #   controls: [CG-IAM-6]
 #   fix: Name the principals (account root, roles, services), or add a condition such as StringEquals kms:CallerAccount = <account id> or aws:PrincipalOrgID = <org id>.
@@ -59,12 +59,12 @@ deny contains f if {
 	grants := _open_grants(k)
 	count(grants) > 0
 	msg := sprintf("key policy allows %s to Principal \"*\" with no condition pinning the caller's account or organization", [concat(", ", grants)])
-	f := lib.finding("CG-KMS-002", k, msg)
+	f := lib.finding("CG_KMS_002", k, msg)
 }
 
 deny contains f if {
 	some k in _policy_holders
 	lib.unknown(k, "policy")
 	count(lib.statements(k, "policy")) == 0
-	f := lib.unverifiable("CG-KMS-002", k, "the key policy")
+	f := lib.unverifiable("CG_KMS_002", k, "the key policy")
 }

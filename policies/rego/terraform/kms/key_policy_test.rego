@@ -8,7 +8,7 @@ key(statement) := t.plan([t.resource("aws_kms_key.k", {"policy": json.marshal({"
 
 open := {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}
 
-flagged(statement) if t.flagged(kms.deny, "CG-KMS-002", "aws_kms_key.k") with input as key(statement)
+flagged(statement) if t.flagged(kms.deny, "CG_KMS_002", "aws_kms_key.k") with input as key(statement)
 
 test_named_principals_deny_and_pinned_wildcards_pass if {
 	every statement in [
@@ -21,7 +21,7 @@ test_named_principals_deny_and_pinned_wildcards_pass if {
 	] {
 		not flagged(statement)
 	}
-	not t.flagged(kms.deny, "CG-KMS-002", "aws_kms_key.default") with input as t.plan([t.resource("aws_kms_key.default", {})])
+	not t.flagged(kms.deny, "CG_KMS_002", "aws_kms_key.default") with input as t.plan([t.resource("aws_kms_key.default", {})])
 }
 
 test_wildcard_principal_without_a_pinning_condition_fails if {
@@ -43,9 +43,9 @@ test_key_policy_resources_and_policy_documents_are_judged if {
 		"principals": [{"type": "AWS", "identifiers": ["*"]}],
 	}]})
 	attached := t.r("aws_kms_key_policy.k", {}, {"policy": ["data.aws_iam_policy_document.open"]}, ["policy"])
-	t.flagged(kms.deny, "CG-KMS-002", "aws_kms_key_policy.k") with input as t.plan([doc, attached])
+	t.flagged(kms.deny, "CG_KMS_002", "aws_kms_key_policy.k") with input as t.plan([doc, attached])
 	later := t.r("aws_kms_key.later", {}, {}, ["policy"])
 	some f in kms.deny with input as t.plan([later])
-	f.id == "CG-KMS-002"
+	f.id == "CG_KMS_002"
 	contains(f.msg, "cannot be verified before apply")
 }

@@ -13,10 +13,10 @@ test_rotating_key_and_asymmetric_key_pass if {
 }
 
 test_non_rotating_key_fails_and_unknown_is_unverifiable if {
-	t.flagged(kms.deny, "CG-KMS-001", "aws_kms_key.k") with input as t.plan([t.resource("aws_kms_key.k", {"enable_key_rotation": false})])
-	t.unverified(kms.deny, "CG-KMS-001", "aws_kms_key.k") with input as t.plan([t.r("aws_kms_key.k", {}, {}, ["enable_key_rotation"])])
+	t.flagged(kms.deny, "CG_KMS_001", "aws_kms_key.k") with input as t.plan([t.resource("aws_kms_key.k", {"enable_key_rotation": false})])
+	t.unverified(kms.deny, "CG_KMS_001", "aws_kms_key.k") with input as t.plan([t.r("aws_kms_key.k", {}, {}, ["enable_key_rotation"])])
 	# never written: rotation is off by default
 	unwritten := t.configured(t.r("aws_kms_key.k", {}, {}, ["enable_key_rotation"]), ["description"])
-	t.flagged(kms.deny, "CG-KMS-001", "aws_kms_key.k") with input as t.plan([unwritten])
-	not t.unverified(kms.deny, "CG-KMS-001", "aws_kms_key.k") with input as t.plan([unwritten])
+	t.flagged(kms.deny, "CG_KMS_001", "aws_kms_key.k") with input as t.plan([unwritten])
+	not t.unverified(kms.deny, "CG_KMS_001", "aws_kms_key.k") with input as t.plan([unwritten])
 }

@@ -8,7 +8,7 @@ key := t.resource("aws_kms_key.logs", {})
 
 test_referenced_key_is_proven if {
 	g := t.r("aws_cloudwatch_log_group.app", {"name": "/app"}, {"kms_key_id": ["aws_kms_key.logs"]}, ["kms_key_id"])
-	expected := {"id": "CG-LOG-001", "resource": "aws_cloudwatch_log_group.app", "evidence": "kms_key_id → aws_kms_key.logs (a customer-managed key in this plan)"}
+	expected := {"id": "CG_LOG_001", "resource": "aws_cloudwatch_log_group.app", "evidence": "kms_key_id → aws_kms_key.logs (a customer-managed key in this plan)"}
 	expected in logs.proof with input as t.plan([key, g])
 }
 
@@ -18,6 +18,6 @@ test_group_without_a_key_of_ours_is_not_proven if {
 		t.resource("aws_cloudwatch_log_group.app", {"kms_key_id": "alias/aws/logs"}),
 		t.r("aws_cloudwatch_log_group.app", {}, {}, ["kms_key_id"]),
 	] {
-		not t.flagged(logs.proof, "CG-LOG-001", "aws_cloudwatch_log_group.app") with input as t.plan([key, g])
+		not t.flagged(logs.proof, "CG_LOG_001", "aws_cloudwatch_log_group.app") with input as t.plan([key, g])
 	}
 }

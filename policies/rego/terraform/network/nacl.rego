@@ -43,7 +43,7 @@ _ports(entry) := sprintf("%v-%v/%v", [lib.get(entry, "from_port", "?"), lib.get(
 # METADATA
 # title: The data tier's network ACLs admit nothing from the internet
 # custom:
-#   id: CG-NET-004
+#   id: CG_NET_004
 #   severity: high
 #   controls: [CG-NET-7]
 #   fix: Give the database subnets their own aws_network_acl whose ingress allows only the private subnets' CIDRs.
@@ -53,7 +53,7 @@ deny contains f if {
 	some entry in lib.blocks(lib.get(r.values, "ingress", []))
 	lib.get(entry, "action", "") == "allow"
 	_from_world(entry)
-	f := lib.finding("CG-NET-004", r, sprintf("the data tier's network ACL allows ingress from the internet on %s (rule %v)", [_ports(entry), lib.get(entry, "rule_no", "?")]))
+	f := lib.finding("CG_NET_004", r, sprintf("the data tier's network ACL allows ingress from the internet on %s (rule %v)", [_ports(entry), lib.get(entry, "rule_no", "?")]))
 }
 
 deny contains f if {
@@ -63,11 +63,11 @@ deny contains f if {
 	lib.get(rule.values, "egress", false) == false
 	lib.get(rule.values, "rule_action", "") == "allow"
 	_from_world(rule.values)
-	f := lib.finding("CG-NET-004", rule, sprintf("a rule of the data tier's network ACL %s allows ingress from the internet on %s", [acl, _ports(rule.values)]))
+	f := lib.finding("CG_NET_004", rule, sprintf("a rule of the data tier's network ACL %s allows ingress from the internet on %s", [acl, _ports(rule.values)]))
 }
 
 deny contains f if {
 	some s in data_subnets
 	count(_acls_of(s)) == 0
-	f := lib.finding("CG-NET-004", {"address": s}, "the database subnet has no network ACL of its own: the VPC's default network ACL admits all traffic from anywhere")
+	f := lib.finding("CG_NET_004", {"address": s}, "the database subnet has no network ACL of its own: the VPC's default network ACL admits all traffic from anywhere")
 }

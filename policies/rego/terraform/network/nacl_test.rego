@@ -17,9 +17,9 @@ test_data_acl_admitting_only_the_private_tier_passes if {
 }
 
 test_data_acl_admitting_the_internet_fails if {
-	t.flagged(nacl.deny, "CG-NET-004", "aws_network_acl.data") with input as t.plan(array.concat(subnets, [group, acl([entry(100, "0.0.0.0/0")])]))
+	t.flagged(nacl.deny, "CG_NET_004", "aws_network_acl.data") with input as t.plan(array.concat(subnets, [group, acl([entry(100, "0.0.0.0/0")])]))
 	v6 := object.union(entry(110, ""), {"ipv6_cidr_block": "::/0"})
-	t.flagged(nacl.deny, "CG-NET-004", "aws_network_acl.data") with input as t.plan(array.concat(subnets, [group, acl([v6])]))
+	t.flagged(nacl.deny, "CG_NET_004", "aws_network_acl.data") with input as t.plan(array.concat(subnets, [group, acl([v6])]))
 }
 
 test_a_deny_entry_from_the_internet_passes if {
@@ -30,17 +30,17 @@ test_a_deny_entry_from_the_internet_passes if {
 test_separate_rule_admitting_the_internet_fails if {
 	rule := t.r("aws_network_acl_rule.open", {"egress": false, "rule_action": "allow", "cidr_block": "0.0.0.0/0", "protocol": "tcp", "from_port": 5432, "to_port": 5432}, {"network_acl_id": ["aws_network_acl.data"]}, ["network_acl_id"])
 	inp := t.plan(array.concat(subnets, [group, acl([]), rule]))
-	t.flagged(nacl.deny, "CG-NET-004", "aws_network_acl_rule.open") with input as inp
+	t.flagged(nacl.deny, "CG_NET_004", "aws_network_acl_rule.open") with input as inp
 }
 
 test_acl_through_an_association_is_judged if {
 	assoc := t.r("aws_network_acl_association.data", {}, {"subnet_id": ["aws_subnet.data"], "network_acl_id": ["aws_network_acl.shared"]}, [])
 	shared := t.resource("aws_network_acl.shared", {"ingress": [entry(100, "0.0.0.0/0")]})
-	t.flagged(nacl.deny, "CG-NET-004", "aws_network_acl.shared") with input as t.plan(array.concat(subnets, [group, assoc, shared]))
+	t.flagged(nacl.deny, "CG_NET_004", "aws_network_acl.shared") with input as t.plan(array.concat(subnets, [group, assoc, shared]))
 }
 
 test_database_subnet_on_the_default_acl_fails if {
-	t.flagged(nacl.deny, "CG-NET-004", "aws_subnet.data") with input as t.plan(array.concat(subnets, [group]))
+	t.flagged(nacl.deny, "CG_NET_004", "aws_subnet.data") with input as t.plan(array.concat(subnets, [group]))
 }
 
 test_other_tiers_are_not_judged if {

@@ -62,7 +62,7 @@ _web_port_only(rule) if {
 # METADATA
 # title: No internet ingress except HTTPS/HTTP to the public load balancer
 # custom:
-#   id: CG-NET-001
+#   id: CG_NET_001
 #   severity: critical
 #   controls: [CG-NET-1]
 #   fix: Remove the 0.0.0.0/0 (::/0) rule, or limit it to port 443/80 on the internet-facing load balancer's security group.
@@ -71,7 +71,7 @@ deny contains f if {
 	_open_to_world(rule)
 	not _allowed_public(sg, rule)
 	ports := sprintf("%v-%v/%v", [lib.get(rule, "from_port", "?"), lib.get(rule, "to_port", "?"), lib.get(rule, "protocol", "?")])
-	f := lib.finding("CG-NET-001", holder, sprintf("ingress from the internet on %s", [ports]))
+	f := lib.finding("CG_NET_001", holder, sprintf("ingress from the internet on %s", [ports]))
 }
 
 _allowed_public(sg, rule) if {
@@ -84,14 +84,14 @@ _has_flow_log(vpc) if count(lib.joined(vpc, "aws_flow_log", "vpc_id", "id")) > 0
 # METADATA
 # title: VPC flow logs are enabled
 # custom:
-#   id: CG-NET-002
+#   id: CG_NET_002
 #   severity: medium
 #   controls: [CG-NET-4]
 #   fix: Add aws_flow_log with vpc_id = aws_vpc.<vpc>.id and traffic_type = "ALL".
 deny contains f if {
 	some vpc in lib.resources("aws_vpc")
 	not _has_flow_log(vpc)
-	f := lib.finding("CG-NET-002", vpc, "VPC has no flow log")
+	f := lib.finding("CG_NET_002", vpc, "VPC has no flow log")
 }
 
 _default_groups(vpc) := lib.joined(vpc, "aws_default_security_group", "vpc_id", "id")
@@ -99,18 +99,18 @@ _default_groups(vpc) := lib.joined(vpc, "aws_default_security_group", "vpc_id", 
 # METADATA
 # title: The default security group is closed
 # custom:
-#   id: CG-NET-003
+#   id: CG_NET_003
 #   severity: medium
 #   controls: [CG-NET-5]
 #   fix: Manage aws_default_security_group for the VPC with no ingress and no egress blocks.
 deny contains f if {
 	some vpc in lib.resources("aws_vpc")
 	count(_default_groups(vpc)) == 0
-	f := lib.finding("CG-NET-003", vpc, "the VPC's default security group is not managed closed (aws_default_security_group)")
+	f := lib.finding("CG_NET_003", vpc, "the VPC's default security group is not managed closed (aws_default_security_group)")
 }
 
 deny contains f if {
 	some g in lib.resources("aws_default_security_group")
 	count(array.concat(lib.blocks(lib.get(g.values, "ingress", [])), lib.blocks(lib.get(g.values, "egress", [])))) > 0
-	f := lib.finding("CG-NET-003", g, "the default security group has ingress or egress rules")
+	f := lib.finding("CG_NET_003", g, "the default security group has ingress or egress rules")
 }

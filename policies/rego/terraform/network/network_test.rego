@@ -27,11 +27,11 @@ test_ssh_from_anywhere_and_443_off_the_alb_fail if {
 		t.resource("aws_security_group.app", {"ingress": [web(443)]}),
 		t.r("aws_vpc_security_group_ingress_rule.any", {"cidr_ipv4": "0.0.0.0/0", "ip_protocol": "-1"}, {"security_group_id": ["aws_security_group.alb"]}, []),
 	]))
-	t.flagged(network.deny, "CG-NET-001", "aws_security_group.alb") with input as inp
-	t.flagged(network.deny, "CG-NET-001", "aws_security_group.app") with input as inp
-	t.flagged(network.deny, "CG-NET-001", "aws_vpc_security_group_ingress_rule.any") with input as inp
+	t.flagged(network.deny, "CG_NET_001", "aws_security_group.alb") with input as inp
+	t.flagged(network.deny, "CG_NET_001", "aws_security_group.app") with input as inp
+	t.flagged(network.deny, "CG_NET_001", "aws_vpc_security_group_ingress_rule.any") with input as inp
 }
 
 test_vpc_without_flow_log_or_closed_default_sg_fails if {
-	t.ids(network.deny) == {"CG-NET-002", "CG-NET-003"} with input as t.plan([vpc])
+	t.ids(network.deny) == {"CG_NET_002", "CG_NET_003"} with input as t.plan([vpc])
 }

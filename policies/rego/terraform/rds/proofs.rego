@@ -7,32 +7,32 @@ import data.citygate.evidence
 import data.citygate.lib
 import rego.v1
 
-proof contains {"id": "CG-RDS-001", "resource": db.address, "evidence": text} if {
+proof contains {"id": "CG_RDS_001", "resource": db.address, "evidence": text} if {
 	some db in databases
 	_encryption_state(db) == "cmk"
 	db.values.storage_encrypted == true
-	evidence.upheld(deny, "CG-RDS-001", db.address)
+	evidence.upheld(deny, "CG_RDS_001", db.address)
 	key := evidence.customer_managed_key(db, "kms_key_id", lib.get(db.values, "kms_key_id", null))
 	text := sprintf("%s, %s", [evidence.literal("storage_encrypted", true), key])
 }
 
-proof contains {"id": "CG-RDS-002", "resource": db.address, "evidence": evidence.literal("publicly_accessible", false)} if {
+proof contains {"id": "CG_RDS_002", "resource": db.address, "evidence": evidence.literal("publicly_accessible", false)} if {
 	some db in instances
 	db.values.publicly_accessible == false
-	evidence.upheld(deny, "CG-RDS-002", db.address)
+	evidence.upheld(deny, "CG_RDS_002", db.address)
 }
 
-proof contains {"id": "CG-RDS-003", "resource": db.address, "evidence": text} if {
+proof contains {"id": "CG_RDS_003", "resource": db.address, "evidence": text} if {
 	some db in databases
 	days := db.values.backup_retention_period
 	days >= minimum_backup_days
-	evidence.upheld(deny, "CG-RDS-003", db.address)
+	evidence.upheld(deny, "CG_RDS_003", db.address)
 	text := sprintf("%s (at least %d)", [evidence.literal("backup_retention_period", days), minimum_backup_days])
 }
 
-proof contains {"id": "CG-RDS-004", "resource": db.address, "evidence": _deletion_evidence(db)} if {
+proof contains {"id": "CG_RDS_004", "resource": db.address, "evidence": _deletion_evidence(db)} if {
 	some db in databases
-	evidence.upheld(deny, "CG-RDS-004", db.address)
+	evidence.upheld(deny, "CG_RDS_004", db.address)
 }
 
 # deletion protection is on, or the control does not ask for it: only production databases need it
@@ -42,9 +42,9 @@ _deletion_evidence(db) := evidence.literal("deletion_protection", true) if {
 	not lib.production
 }
 
-proof contains {"id": "CG-RDS-006", "resource": db.address, "evidence": key} if {
+proof contains {"id": "CG_RDS_006", "resource": db.address, "evidence": key} if {
 	some db in instances
 	_insights_enabled(db)
-	evidence.upheld(deny, "CG-RDS-006", db.address)
+	evidence.upheld(deny, "CG_RDS_006", db.address)
 	key := evidence.customer_managed_key(db, "performance_insights_kms_key_id", lib.get(db.values, "performance_insights_kms_key_id", null))
 }

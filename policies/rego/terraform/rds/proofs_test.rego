@@ -15,10 +15,10 @@ instance(public) := t.resource("aws_rds_cluster_instance.i", {"publicly_accessib
 test_compliant_cluster_is_proven if {
 	inp := t.plan([key, cluster(good), instance(false)])
 	cmk := "storage_encrypted = true, kms_key_id → aws_kms_key.db (a customer-managed key in this plan)"
-	{"id": "CG-RDS-001", "resource": "aws_rds_cluster.db", "evidence": cmk} in rds.proof with input as inp
-	{"id": "CG-RDS-002", "resource": "aws_rds_cluster_instance.i", "evidence": "publicly_accessible = false"} in rds.proof with input as inp
-	{"id": "CG-RDS-003", "resource": "aws_rds_cluster.db", "evidence": "backup_retention_period = 35 (at least 7)"} in rds.proof with input as inp
-	{"id": "CG-RDS-004", "resource": "aws_rds_cluster.db", "evidence": "deletion_protection = true"} in rds.proof with input as inp
+	{"id": "CG_RDS_001", "resource": "aws_rds_cluster.db", "evidence": cmk} in rds.proof with input as inp
+	{"id": "CG_RDS_002", "resource": "aws_rds_cluster_instance.i", "evidence": "publicly_accessible = false"} in rds.proof with input as inp
+	{"id": "CG_RDS_003", "resource": "aws_rds_cluster.db", "evidence": "backup_retention_period = 35 (at least 7)"} in rds.proof with input as inp
+	{"id": "CG_RDS_004", "resource": "aws_rds_cluster.db", "evidence": "deletion_protection = true"} in rds.proof with input as inp
 }
 
 test_weak_cluster_is_not_proven if {
@@ -30,9 +30,9 @@ test_deletion_protection_is_proven_out_of_production_only_by_the_environment if 
 	unprotected := cluster(object.union(good, {"deletion_protection": false}))
 	local := object.union(t.plan([key, unprotected]), {"environment": "local"})
 	text := `deletion protection is required in production only; environment "local"`
-	{"id": "CG-RDS-004", "resource": "aws_rds_cluster.db", "evidence": text} in rds.proof with input as local
-	not t.flagged(rds.proof, "CG-RDS-004", "aws_rds_cluster.db") with input as t.plan([key, unprotected])
-	not t.flagged(rds.proof, "CG-RDS-004", "aws_rds_cluster.db") with input as object.union(local, {"environment": ""})
+	{"id": "CG_RDS_004", "resource": "aws_rds_cluster.db", "evidence": text} in rds.proof with input as local
+	not t.flagged(rds.proof, "CG_RDS_004", "aws_rds_cluster.db") with input as t.plan([key, unprotected])
+	not t.flagged(rds.proof, "CG_RDS_004", "aws_rds_cluster.db") with input as object.union(local, {"environment": ""})
 }
 
 insights(refs, values) := t.r("aws_rds_cluster_instance.pi", object.union({"publicly_accessible": false, "performance_insights_enabled": true}, values), refs, [k | some k, _ in refs])
@@ -40,7 +40,7 @@ insights(refs, values) := t.r("aws_rds_cluster_instance.pi", object.union({"publ
 test_performance_insights_key_is_proven_only_when_ours if {
 	inp := t.plan([key, insights({"performance_insights_kms_key_id": ["aws_kms_key.db"]}, {})])
 	text := "performance_insights_kms_key_id → aws_kms_key.db (a customer-managed key in this plan)"
-	{"id": "CG-RDS-006", "resource": "aws_rds_cluster_instance.pi", "evidence": text} in rds.proof with input as inp
+	{"id": "CG_RDS_006", "resource": "aws_rds_cluster_instance.pi", "evidence": text} in rds.proof with input as inp
 	aws_managed := t.plan([insights({}, {"performance_insights_kms_key_id": "alias/aws/rds"})])
-	count({p | some p in rds.proof; p.id == "CG-RDS-006"}) == 0 with input as aws_managed
+	count({p | some p in rds.proof; p.id == "CG_RDS_006"}) == 0 with input as aws_managed
 }

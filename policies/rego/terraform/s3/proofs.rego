@@ -28,20 +28,20 @@ _sse_evidence contains [b.address, b.address, text] if {
 	text := sprintf("server_side_encryption_configuration: sse_algorithm %q, %s", [d.sse_algorithm, key])
 }
 
-proof contains {"id": "CG-S3-001", "resource": resource, "evidence": text} if {
+proof contains {"id": "CG_S3_001", "resource": resource, "evidence": text} if {
 	some b in buckets
 	_cmk[b.address] == "cmk"
-	evidence.upheld(deny, "CG-S3-001", b.address)
+	evidence.upheld(deny, "CG_S3_001", b.address)
 	some [b.address, holder, text] in _sse_evidence
 	some resource in {b.address, holder}
 }
 
 _public_access_settings := "block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets = true"
 
-proof contains {"id": "CG-S3-002", "resource": resource, "evidence": text} if {
+proof contains {"id": "CG_S3_002", "resource": resource, "evidence": text} if {
 	some b in buckets
 	_pab_ok(b)
-	evidence.upheld(deny, "CG-S3-002", b.address)
+	evidence.upheld(deny, "CG_S3_002", b.address)
 	some p in _joined(b, "aws_s3_bucket_public_access_block")
 	_pab_complete(p)
 	text := sprintf("%s (%s) sets %s", [p.address, evidence.joined_by(p, "bucket", b), _public_access_settings])
@@ -62,10 +62,10 @@ _versioning_evidence contains [b.address, b.address, evidence.literal("versionin
 	lib.get(v, "enabled", false) == true
 }
 
-proof contains {"id": "CG-S3-003", "resource": resource, "evidence": text} if {
+proof contains {"id": "CG_S3_003", "resource": resource, "evidence": text} if {
 	some b in buckets
 	_versioning_ok(b)
-	evidence.upheld(deny, "CG-S3-003", b.address)
+	evidence.upheld(deny, "CG_S3_003", b.address)
 	some [b.address, holder, text] in _versioning_evidence
 	some resource in {b.address, holder}
 }

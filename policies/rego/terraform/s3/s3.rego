@@ -57,20 +57,20 @@ _tls[b.address] := _tls_state(b) if some b in buckets
 # title: S3 bucket default encryption uses a customer-managed KMS key
 # description: The bucket (or its aws_s3_bucket_server_side_encryption_configuration) applies SSE-KMS with a key we manage.
 # custom:
-#   id: CG-S3-001
+#   id: CG_S3_001
 #   severity: high
 #   controls: [CG-ENC-1]
 #   fix: Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm "aws:kms" and kms_master_key_id = aws_kms_key.<key>.arn.
 deny contains f if {
 	some b in buckets
 	_cmk[b.address] == "missing"
-	f := lib.finding("CG-S3-001", b, "bucket has no default SSE-KMS encryption with a customer-managed key")
+	f := lib.finding("CG_S3_001", b, "bucket has no default SSE-KMS encryption with a customer-managed key")
 }
 
 deny contains f if {
 	some b in buckets
 	_cmk[b.address] == "unknown"
-	f := lib.unverifiable("CG-S3-001", b, "the bucket encryption key")
+	f := lib.unverifiable("CG_S3_001", b, "the bucket encryption key")
 }
 
 _pab_complete(p) if {
@@ -83,14 +83,14 @@ _pab_complete(p) if {
 # title: S3 bucket blocks all public access
 # description: An aws_s3_bucket_public_access_block joined to the bucket sets all four settings to true.
 # custom:
-#   id: CG-S3-002
+#   id: CG_S3_002
 #   severity: critical
 #   controls: [CG-DP-1]
 #   fix: Add aws_s3_bucket_public_access_block for the bucket with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true.
 deny contains f if {
 	some b in buckets
 	not _pab_ok(b)
-	f := lib.finding("CG-S3-002", b, "bucket has no public access block with all four settings true")
+	f := lib.finding("CG_S3_002", b, "bucket has no public access block with all four settings true")
 }
 
 _pab_ok(b) if {
@@ -112,14 +112,14 @@ _versioning_ok(b) if {
 # METADATA
 # title: S3 bucket versioning is enabled
 # custom:
-#   id: CG-S3-003
+#   id: CG_S3_003
 #   severity: medium
 #   controls: [CG-DP-2]
 #   fix: Add aws_s3_bucket_versioning for the bucket with versioning_configuration { status = "Enabled" }.
 deny contains f if {
 	some b in buckets
 	not _versioning_ok(b)
-	f := lib.finding("CG-S3-003", b, "bucket versioning is not enabled")
+	f := lib.finding("CG_S3_003", b, "bucket versioning is not enabled")
 }
 
 _policies(b) := array.concat(
@@ -187,14 +187,14 @@ _tls_state(b) := "enforced" if {
 # METADATA
 # title: S3 bucket policy denies requests without TLS to every principal and action
 # custom:
-#   id: CG-S3-004
+#   id: CG_S3_004
 #   severity: medium
 #   controls: [CG-TLS-3]
 #   fix: Add an aws_s3_bucket_policy statement Deny, Principal "*", Action s3:*, Resource [bucket ARN, bucket ARN/*], when Bool aws:SecureTransport is "false".
 deny contains f if {
 	some b in buckets
 	_tls[b.address] == "missing"
-	f := lib.finding("CG-S3-004", b, "no bucket policy denies requests made without TLS (aws:SecureTransport false)")
+	f := lib.finding("CG_S3_004", b, "no bucket policy denies requests made without TLS (aws:SecureTransport false)")
 }
 
 deny contains f if {
@@ -202,11 +202,11 @@ deny contains f if {
 	_tls[b.address] == "partial"
 	lacking := {g | some s in _plain_http_denials(b); some g in _tls_gaps(s)}
 	msg := sprintf("the bucket policy denies plain HTTP only in part: it lacks %s", [concat(", ", sort(lacking))])
-	f := lib.finding("CG-S3-004", b, msg)
+	f := lib.finding("CG_S3_004", b, msg)
 }
 
 deny contains f if {
 	some b in buckets
 	_tls[b.address] == "unknown"
-	f := lib.unverifiable("CG-S3-004", b, "the bucket policy")
+	f := lib.unverifiable("CG_S3_004", b, "the bucket policy")
 }

@@ -18,7 +18,7 @@ with_policy(statement) := [bucket, t.r("aws_s3_bucket_policy.raw", {"policy": js
 
 tls_message(statement) := f.msg if {
 	some f in s3.deny with input as t.plan(with_policy(statement))
-	f.id == "CG-S3-004"
+	f.id == "CG_S3_004"
 }
 
 compliant := [
@@ -62,12 +62,12 @@ test_tls_denial_from_a_policy_document_data_source_is_judged if {
 		"condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
 	}]})
 	policy_ref := t.r("aws_s3_bucket_policy.raw", {}, {"bucket": ["aws_s3_bucket.raw"], "policy": ["data.aws_iam_policy_document.tls"]}, ["policy"])
-	not t.flagged(s3.deny, "CG-S3-004", "aws_s3_bucket.raw") with input as t.plan([bucket, doc, policy_ref])
-	t.flagged(s3.deny, "CG-S3-004", "aws_s3_bucket.raw") with input as t.plan([bucket, narrow, policy_ref])
+	not t.flagged(s3.deny, "CG_S3_004", "aws_s3_bucket.raw") with input as t.plan([bucket, doc, policy_ref])
+	t.flagged(s3.deny, "CG_S3_004", "aws_s3_bucket.raw") with input as t.plan([bucket, narrow, policy_ref])
 }
 
 test_bare_bucket_fails_every_rule if {
-	t.ids(s3.deny) == {"CG-S3-001", "CG-S3-002", "CG-S3-003", "CG-S3-004"} with input as t.plan([bucket])
+	t.ids(s3.deny) == {"CG_S3_001", "CG_S3_002", "CG_S3_003", "CG_S3_004"} with input as t.plan([bucket])
 }
 
 test_aws_managed_key_fails_and_unknown_policy_is_unverifiable if {
@@ -76,11 +76,11 @@ test_aws_managed_key_fails_and_unknown_policy_is_unverifiable if {
 		t.r("aws_s3_bucket_server_side_encryption_configuration.raw", {"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms", "kms_master_key_id": "alias/aws/s3"}]}]}, {"bucket": ["aws_s3_bucket.raw"]}, []),
 		t.r("aws_s3_bucket_policy.raw", {}, {"bucket": ["aws_s3_bucket.raw"]}, ["policy"]),
 	])
-	t.flagged(s3.deny, "CG-S3-001", "aws_s3_bucket.raw") with input as inp
-	t.unverified(s3.deny, "CG-S3-004", "aws_s3_bucket.raw") with input as inp
+	t.flagged(s3.deny, "CG_S3_001", "aws_s3_bucket.raw") with input as inp
+	t.unverified(s3.deny, "CG_S3_004", "aws_s3_bucket.raw") with input as inp
 }
 
 test_unknown_encryption_rule_is_unverifiable if {
 	sse := t.r("aws_s3_bucket_server_side_encryption_configuration.raw", {}, {"bucket": ["aws_s3_bucket.raw"]}, ["rule"])
-	t.unverified(s3.deny, "CG-S3-001", "aws_s3_bucket.raw") with input as t.plan([bucket, sse])
+	t.unverified(s3.deny, "CG_S3_001", "aws_s3_bucket.raw") with input as t.plan([bucket, sse])
 }

@@ -39,7 +39,7 @@ _key(p) := "unverifiable" if {
 # METADATA
 # title: SSM parameters are SecureStrings encrypted with a customer-managed KMS key
 # custom:
-#   id: CG-SSM-001
+#   id: CG_SSM_001
 #   severity: high
 #   controls: [CG-ENC-11]
 #   fix: Set type = "SecureString" and key_id = aws_kms_key.<key>.arn, or publish non-secret configuration under a /config/ path.
@@ -47,7 +47,7 @@ deny contains f if {
 	some p in parameters
 	not _secure(p)
 	not _plain_allowed(p)
-	f := lib.finding("CG-SSM-001", p, _plain_gap(p))
+	f := lib.finding("CG_SSM_001", p, _plain_gap(p))
 }
 
 _plain_gap(p) := sprintf("a %s parameter whose name or description marks a secret", [lib.get(p.values, "type", "String")]) if {
@@ -58,19 +58,19 @@ deny contains f if {
 	some p in parameters
 	_secure(p)
 	_key(p) == "missing"
-	f := lib.finding("CG-SSM-001", p, "the SecureString is encrypted with the AWS-managed key (alias/aws/ssm), not a customer-managed key")
+	f := lib.finding("CG_SSM_001", p, "the SecureString is encrypted with the AWS-managed key (alias/aws/ssm), not a customer-managed key")
 }
 
 deny contains f if {
 	some p in parameters
 	_secure(p)
 	_key(p) == "unverifiable"
-	f := lib.unverifiable("CG-SSM-001", p, "the SecureString's key_id")
+	f := lib.unverifiable("CG_SSM_001", p, "the SecureString's key_id")
 }
 
-proof contains {"id": "CG-SSM-001", "resource": p.address, "evidence": text} if {
+proof contains {"id": "CG_SSM_001", "resource": p.address, "evidence": text} if {
 	some p in parameters
-	evidence.upheld(deny, "CG-SSM-001", p.address)
+	evidence.upheld(deny, "CG_SSM_001", p.address)
 	text := _why(p)
 }
 

@@ -1,4 +1,4 @@
-# Proofs for CG-WAF-001: the web ACL association of an internet-facing load balancer, joined to it by a
+# Proofs for CG_WAF_001: the web ACL association of an internet-facing load balancer, joined to it by a
 # reference to an ARN known only after apply.
 package citygate.waf
 
@@ -6,10 +6,10 @@ import data.citygate.evidence
 import data.citygate.lib
 import rego.v1
 
-proof contains {"id": "CG-WAF-001", "resource": lb.address, "evidence": text} if {
+proof contains {"id": "CG_WAF_001", "resource": lb.address, "evidence": text} if {
 	some lb in lib.any_of({"aws_lb", "aws_alb"})
 	_public_alb(lb)
-	evidence.upheld(deny, "CG-WAF-001", lb.address)
+	evidence.upheld(deny, "CG_WAF_001", lb.address)
 	some a in lib.attached(lb, "aws_wafv2_web_acl_association")
 	acls := sort(lib.refs(a, "web_acl_arn"))
 	count(acls) > 0

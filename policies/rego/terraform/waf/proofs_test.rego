@@ -9,11 +9,11 @@ association(target) := t.r("aws_wafv2_web_acl_association.a", {}, {"resource_arn
 test_associated_public_alb_is_proven if {
 	inp := t.plan([t.resource("aws_lb.public", {"internal": false}), association("aws_lb.public")])
 	text := "aws_wafv2_web_acl_association.a (resource_arn → aws_lb.public) attaches web_acl_arn → aws_wafv2_web_acl.edge"
-	{"id": "CG-WAF-001", "resource": "aws_lb.public", "evidence": text} in waf.proof with input as inp
+	{"id": "CG_WAF_001", "resource": "aws_lb.public", "evidence": text} in waf.proof with input as inp
 }
 
 test_alb_without_its_own_association_is_not_proven if {
 	inp := t.plan([t.resource("aws_lb.public", {"internal": false}), association("aws_lb.other")])
-	t.flagged(waf.deny, "CG-WAF-001", "aws_lb.public") with input as inp
-	not t.flagged(waf.proof, "CG-WAF-001", "aws_lb.public") with input as inp
+	t.flagged(waf.deny, "CG_WAF_001", "aws_lb.public") with input as inp
+	not t.flagged(waf.proof, "CG_WAF_001", "aws_lb.public") with input as inp
 }

@@ -28,7 +28,7 @@ _limit_path := "rule.statement.rate_based_statement.limit"
 # METADATA
 # title: The web ACL's rate limit lies within the catalogue's bounds
 # custom:
-#   id: CG-WAF-003
+#   id: CG_WAF_003
 #   severity: high
 #   controls: [CG-WAF-1]
 #   fix: Set rate_based_statement.limit between the CG-WAF-1 parameters rate_limit_min and rate_limit_max (policies/controls/aws.yaml).
@@ -43,19 +43,19 @@ deny contains f if {
 		"rate-based rule limit %v is outside %v..%v requests per 5 minutes per IP",
 		[limit, _bounds.rate_limit_min, _bounds.rate_limit_max],
 	)
-	f := lib.finding("CG-WAF-003", acl, msg)
+	f := lib.finding("CG_WAF_003", acl, msg)
 }
 
 deny contains f if {
 	some acl in lib.resources("aws_wafv2_web_acl")
 	_bounds_known
 	lib.unknown(acl, _limit_path)
-	f := lib.unverifiable("CG-WAF-003", acl, "the rate-based rule's limit")
+	f := lib.unverifiable("CG_WAF_003", acl, "the rate-based rule's limit")
 }
 
 deny contains f if {
 	some acl in lib.resources("aws_wafv2_web_acl")
 	count(_rate_rules(acl)) > 0
 	not _bounds_known
-	f := lib.finding("CG-WAF-003", acl, "the catalogue sets no numeric rate_limit_min/rate_limit_max on CG-WAF-1: the rate limit cannot be judged")
+	f := lib.finding("CG_WAF_003", acl, "the catalogue sets no numeric rate_limit_min/rate_limit_max on CG-WAF-1: the rate limit cannot be judged")
 }

@@ -21,7 +21,7 @@ _associated(lb) if {
 # METADATA
 # title: Internet-facing load balancer is associated with a WAFv2 web ACL
 # custom:
-#   id: CG-WAF-001
+#   id: CG_WAF_001
 #   severity: high
 #   controls: [CG-WAF-1]
 #   fix: Add aws_wafv2_web_acl_association with resource_arn = the ALB's arn and web_acl_arn = the platform ACL.
@@ -29,7 +29,7 @@ deny contains f if {
 	some lb in lib.any_of({"aws_lb", "aws_alb"})
 	_public_alb(lb)
 	not _associated(lb)
-	f := lib.finding("CG-WAF-001", lb, "internet-facing load balancer has no WAFv2 web ACL association")
+	f := lib.finding("CG_WAF_001", lb, "internet-facing load balancer has no WAFv2 web ACL association")
 }
 
 _statements(acl) := [st |
@@ -61,7 +61,7 @@ _missing(acl) := {m |
 # METADATA
 # title: The web ACL has the AWS managed common rule set and a rate limit
 # custom:
-#   id: CG-WAF-002
+#   id: CG_WAF_002
 #   severity: high
 #   controls: [CG-WAF-1]
 #   fix: Add a rule with managed_rule_group_statement { vendor_name = "AWS", name = "AWSManagedRulesCommonRuleSet" } and a rule with rate_based_statement.
@@ -70,5 +70,5 @@ deny contains f if {
 	not lib.unknown(acl, "rule")
 	missing := _missing(acl)
 	count(missing) > 0
-	f := lib.finding("CG-WAF-002", acl, sprintf("web ACL lacks %s", [concat(" and ", sort(missing))]))
+	f := lib.finding("CG_WAF_002", acl, sprintf("web ACL lacks %s", [concat(" and ", sort(missing))]))
 }

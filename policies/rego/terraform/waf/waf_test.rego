@@ -22,6 +22,6 @@ test_associated_alb_with_full_acl_passes if {
 
 test_unprotected_alb_and_thin_acl_fail if {
 	inp := t.plan([t.resource("aws_lb.public", {}), acl([common])])
-	t.flagged(waf.deny, "CG-WAF-001", "aws_lb.public") with input as inp
-	t.flagged(waf.deny, "CG-WAF-002", "aws_wafv2_web_acl.edge") with input as inp
+	t.flagged(waf.deny, "CG_WAF_001", "aws_lb.public") with input as inp
+	t.flagged(waf.deny, "CG_WAF_002", "aws_wafv2_web_acl.edge") with input as inp
 }
