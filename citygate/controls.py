@@ -31,6 +31,20 @@ RULE_PREFIX = "CG_"
 
 
 @dataclass(frozen=True)
+class Case:
+    """An example of the control as Terraform JSON (`{type: {name: arguments}}`), and whether it complies.
+
+    `live` False: the embedded AWS cannot apply it, so the live rules do not judge it (`reason` says why).
+    """
+
+    name: str
+    compliant: bool
+    terraform: dict[str, dict[str, dict[str, Any]]]
+    live: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Control:
     """One reviewable requirement, its public framework mappings and the rules enforcing it."""
 
@@ -45,6 +59,7 @@ class Control:
     file: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)  # values its rules read, e.g. bounds
     twins: dict[str, str] = field(default_factory=dict)  # scanner rule -> our rule checking the same
+    cases: tuple[Case, ...] = ()  # examples every engine implementing the control must judge alike
 
     def own_rules(self) -> tuple[str, ...]:
         return tuple(rule for rule in self.rules if rule.startswith(RULE_PREFIX))
@@ -166,6 +181,27 @@ def _control(entry: dict[str, Any], file: str) -> Control:
         file=file,
         parameters=dict(entry.get("parameters", {})),
         twins=dict(entry.get("twins", {})),
+        cases=_cases(entry, file),
+    )
+
+
+def _cases(entry: dict[str, Any], file: str) -> tuple[Case, ...]:
+    """A control's cases; two of one name would make their test ids and resource names clash."""
+    cases = tuple(_case(case) for case in entry.get("cases", []))
+    names = [case.name for case in cases]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise CitygateError(f"control {entry['id']} has two cases named {', '.join(twice)}", file)
+    return cases
+
+
+def _case(entry: dict[str, Any]) -> Case:
+    return Case(
+        name=entry["name"],
+        compliant=entry["compliant"],
+        terraform=entry["terraform"],
+        live=entry.get("live", True),
+        reason=" ".join(entry.get("reason", "").split()),
     )
 
 

@@ -2,10 +2,12 @@
 
 `citygate.moto_server.MotoServer` starts this module as a child process
 (`python -m citygate.moto_patches -H HOST -p PORT`, moto's own flags). `main` applies the fixes listed in
-`_fix_moto` and docs/local-differences.md, then serves moto's WSGI application behind two middlewares:
+`_fix_moto` and docs/local-differences.md, then serves moto's WSGI application behind three middlewares:
 
 - `serialized`: one request at a time. moto's backends are plain dicts and lists shared by the server's
   request threads, and concurrent requests corrupt them or crash on them;
+- `answering_retries`: a request an SDK re-sends after its first attempt succeeded gets that attempt's
+  answer again, instead of meeting the resource it created;
 - `reporting_faults`: an exception moto does not handle becomes one `FAULT_PREFIX` line on stderr (the
   server's log, read back by `moto_server.last_fault`) and an AWS-style HTTP 500, instead of werkzeug's
   HTML page that no AWS SDK can parse.
@@ -25,6 +27,7 @@ import sysconfig
 import threading
 import traceback
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -59,7 +62,7 @@ def main() -> None:
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
-    app = serialized(noting_retries(reporting_faults(DomainDispatcherApplication(create_backend_app))))
+    app = serialized(answering_retries(reporting_faults(DomainDispatcherApplication(create_backend_app))))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -80,15 +83,44 @@ def serialized(app: WSGIApplication) -> WSGIApplication:
     return handle
 
 
-def noting_retries(app: WSGIApplication) -> WSGIApplication:
-    """`app` writing one `NOTE_PREFIX retry:` line for each request an AWS SDK re-sends (its
-    `amz-sdk-request: attempt=N` header, N > 1): the evidence for why a create met its own first attempt."""
+ANSWERS_KEPT = 4096  # answered invocations remembered for their re-sends (the newest)
+
+
+def answering_retries(app: WSGIApplication) -> WSGIApplication:
+    """`app` giving a re-sent request the answer its first attempt got, and noting every re-send.
+
+    An AWS SDK re-sends a request (same `amz-sdk-invocation-id`, `amz-sdk-request: attempt=N`, N > 1)
+    whose answer it did not receive in time; on a loaded machine the first attempt had succeeded, so
+    a create re-sent this way met its own resource (`InvalidLaunchTemplateName.AlreadyExistsException`,
+    `NetworkAclEntryAlreadyExists`) and failed the apply.  The answer to an invocation that succeeded
+    (2xx) is kept and replayed to its re-sends, as the SDK would have read it the first time; a failed
+    attempt is retried for real.  Each re-send writes one `NOTE_PREFIX retry:` line either way.
+    Must run inside `serialized`: the answers are shared between the server's threads.
+    """
+    answered: OrderedDict[str, tuple[str, list[tuple[str, str]], list[bytes]]] = OrderedDict()
 
     def handle(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
         if attempt and not attempt.startswith("attempt=1;"):
-            note(f"retry: {attempt} invocation {environ.get('HTTP_AMZ_SDK_INVOCATION_ID', '?')}")
-        return app(environ, start_response)
+            replay = answered.get(invocation)
+            note(f"retry{' replayed' if replay else ''}: {attempt} invocation {invocation or '?'}")
+            if replay is not None:
+                status, headers, body = replay
+                start_response(status, headers)
+                return body
+        reply: list[Any] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            reply[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = _drained(app(environ, keep))
+        if invocation and reply and reply[0].startswith("2"):
+            answered[invocation] = (reply[0], reply[1], body)
+            while len(answered) > ANSWERS_KEPT:
+                answered.popitem(last=False)
+        return body
 
     return handle
 
@@ -210,8 +242,6 @@ def _fix_moto() -> None:
     _add_ebs_default_kms_key()
     _merge_guardduty_features()
     _fix_unknown_nacl_association()
-    _accept_retried_nacl_entry()
-    _accept_retried_group_rules()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -310,79 +340,6 @@ def _fix_unknown_nacl_association() -> None:
         return replace(self, association_id, network_acl_id)
 
     NetworkAclBackend.replace_network_acl_association = replace_network_acl_association  # type: ignore[method-assign]
-
-
-def _accept_retried_nacl_entry() -> None:
-    """CreateNetworkAclEntry that finds the very entry it asks for (same number, direction, action,
-    protocol, CIDR, ports, ICMP) answers with that entry instead of NetworkAclEntryAlreadyExists.
-
-    An AWS SDK re-sends a request whose answer it did not get; on the embedded AWS that happens after
-    the first attempt succeeded (seen on loaded machines), and the provider then fails the whole apply on
-    its own entry.  An identical entry is exactly the requested state; any other entry with the same
-    number still gets AWS's error.
-    """
-    from moto.ec2.models.network_acls import NetworkAclBackend
-
-    create = NetworkAclBackend.create_network_acl_entry
-
-    def create_network_acl_entry(self: Any, network_acl_id: str, **wanted: Any) -> Any:
-        for entry in self.get_network_acl(network_acl_id).network_acl_entries:
-            if all(str(getattr(entry, name)) == str(value) for name, value in wanted.items()):
-                note(f"retry answered: ec2.CreateNetworkAclEntry {network_acl_id} rule {wanted.get('rule_number')}")
-                return entry
-        return create(self, network_acl_id=network_acl_id, **wanted)
-
-    NetworkAclBackend.create_network_acl_entry = create_network_acl_entry  # type: ignore[method-assign,assignment]
-
-
-def _accept_retried_group_rules() -> None:
-    """AuthorizeSecurityGroupIngress/Egress whose every rule is already on the group answers with those
-    rules instead of InvalidPermission.Duplicate: the re-sent request of `_accept_retried_nacl_entry`, for
-    security-group rules.  A request that adds anything new still gets AWS's error for its duplicates."""
-    from moto.ec2.exceptions import InvalidPermissionDuplicateError
-    from moto.ec2.models.security_groups import SecurityGroupBackend
-
-    def accepting(direction: str) -> Any:
-        authorize = getattr(SecurityGroupBackend, f"authorize_security_group_{direction}")
-
-        def authorize_security_group(self: Any, **request: Any) -> Any:
-            try:
-                return authorize(self, **request)
-            except InvalidPermissionDuplicateError:
-                found = _rules_already_there(self, direction, request)
-                if found is None:
-                    raise
-                note(f"retry answered: ec2.AuthorizeSecurityGroup{direction.title()} {request['group_name_or_id']}")
-                return found
-
-        return authorize_security_group
-
-    for direction in ("ingress", "egress"):
-        setattr(SecurityGroupBackend, f"authorize_security_group_{direction}", accepting(direction))
-
-
-def _rules_already_there(backend: Any, direction: str, request: dict[str, Any]) -> tuple[list[Any], Any] | None:
-    """(the group's rules equal to every rule `request` asks for, the group), or None if one is missing."""
-    group = backend.get_security_group_by_name_or_id(request["group_name_or_id"], request.get("vpc_id"))
-    if group is None or not isinstance(request.get("ip_ranges") or [], list):
-        return None
-    wanted = list(
-        backend._iterate_security_rules(
-            request["ip_protocol"],
-            group.group_id,
-            request["from_port"],
-            request["to_port"],
-            request.get("ip_ranges") or [],
-            backend._add_source_group(request.get("source_groups"), request.get("vpc_id")),
-            request.get("prefix_list_ids") or [],
-            is_egress=direction == "egress",
-            tags=request.get("sgrule_tags") or {},
-        )
-    )
-    existing = group.egress_rules if direction == "egress" else group.ingress_rules
-    if not wanted or any(rule not in existing for rule in wanted):
-        return None
-    return [next(rule for rule in existing if rule == asked) for asked in wanted], group
 
 
 if __name__ == "__main__":

@@ -230,29 +230,34 @@ def test_last_fault_is_none_without_a_log_or_a_fault(tmp_path: Path) -> None:
     assert last_fault(log) == "500 iam.B: StopIteration (b.py:2)"
 
 
-def test_a_resent_network_acl_entry_finds_itself_and_a_different_one_is_still_refused(
+def resent(client: Any, operation: str) -> None:
+    """Make every call of `operation` on `client` look like the SDK's second attempt of one invocation."""
+
+    def second_attempt(request: Any, **_: Any) -> None:
+        request.headers["amz-sdk-invocation-id"] = f"citygate-test-{operation}"
+        request.headers["amz-sdk-request"] = "attempt=2; max=3"
+
+    client.meta.events.register(f"before-send.ec2.{operation}", second_attempt)
+
+
+def test_a_resent_create_gets_its_first_answer_and_a_new_call_still_meets_aws_errors(
     client: Client, server: MotoServer
 ) -> None:
     ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    entry = {
-        "NetworkAclId": acl,
-        "RuleNumber": 100,
-        "Protocol": "6",
-        "RuleAction": "allow",
-        "Egress": False,
-        "CidrBlock": "10.0.0.0/16",
-        "PortRange": {"From": 443, "To": 443},
-    }
-    ec2.create_network_acl_entry(**entry)
-    ec2.create_network_acl_entry(**entry)  # the SDK re-sending an answered request
-    entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
-    assert [e["RuleNumber"] for e in entries if not e["Egress"]].count(100) == 1
-    assert server.log_file is not None and "retry answered: ec2.CreateNetworkAclEntry" in server.log_file.read_text()
-    with pytest.raises(ClientError, match="NetworkAclEntryAlreadyExists"):
-        ec2.create_network_acl_entry(**{**entry, "CidrBlock": "0.0.0.0/0"})
-    ec2.create_network_acl_entry(**{**entry, "Egress": True})  # the other direction is another entry
+    template = {"LaunchTemplateName": "nodes", "LaunchTemplateData": {"InstanceType": "t3.medium"}}
+    first_attempt = client("ec2")
+    first_attempt.meta.events.register(
+        "before-send.ec2.CreateLaunchTemplate",
+        lambda request, **_: request.headers.__setitem__("amz-sdk-invocation-id", "citygate-test-CreateLaunchTemplate"),
+    )
+    created = first_attempt.create_launch_template(**template)["LaunchTemplate"]
+    resent(ec2, "CreateLaunchTemplate")
+    again = ec2.create_launch_template(**template)["LaunchTemplate"]  # the SDK re-sending an answered request
+    assert again["LaunchTemplateId"] == created["LaunchTemplateId"]
+    assert len(ec2.describe_launch_templates()["LaunchTemplates"]) == 1
+    assert server.log_file is not None and "retry replayed: attempt=2; max=3" in server.log_file.read_text()
+    with pytest.raises(ClientError, match="AlreadyExists"):
+        client("ec2").create_launch_template(**template)  # a new invocation: AWS's answer
 
 
 def test_a_resent_request_is_noted_in_the_log_and_is_no_fault(client: Client, server: MotoServer) -> None:
@@ -265,27 +270,3 @@ def test_a_resent_request_is_noted_in_the_log_and_is_no_fault(client: Client, se
     ec2.describe_vpcs()
     assert server.log_file is not None and "note: retry: attempt=2; max=3" in server.log_file.read_text()
     assert last_fault(server.log_file) is None or "retry" not in (last_fault(server.log_file) or "")
-
-
-def test_a_resent_group_rule_finds_itself_and_a_request_adding_more_is_still_a_duplicate(
-    client: Client, server: MotoServer
-) -> None:
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName="resent", Description="resent", VpcId=vpc)["GroupId"]
-    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
-    for direction in ("ingress", "egress"):
-        authorize = getattr(ec2, f"authorize_security_group_{direction}")
-        authorize(GroupId=group, IpPermissions=[https])
-        again = authorize(GroupId=group, IpPermissions=[https])  # the SDK re-sending an answered request
-        assert again["Return"] is True and len(again["SecurityGroupRules"]) == 1
-    permissions = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
-    assert [p["IpRanges"] for p in permissions if p.get("FromPort") == 443] == [[{"CidrIp": "10.0.0.0/16"}]]
-    assert (
-        server.log_file is not None
-        and "retry answered: ec2.AuthorizeSecurityGroupIngress" in server.log_file.read_text()
-    )
-    with pytest.raises(ClientError, match=r"InvalidPermission\.Duplicate"):
-        ec2.authorize_security_group_ingress(
-            GroupId=group, IpPermissions=[{**https, "IpRanges": [{"CidrIp": "10.0.0.0/16"}, {"CidrIp": "10.1.0.0/16"}]}]
-        )

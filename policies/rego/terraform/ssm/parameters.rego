@@ -9,11 +9,11 @@ import rego.v1
 
 parameters := lib.resources("aws_ssm_parameter")
 
-# words that mark a value as a secret (matched in lower case, in the name or the description)
-secret_marker := `password|passwd|passphrase|secret|token|credential|private[-_]?key|api[-_]?key|access[-_]?key|signing[-_]?key`
+# the words that mark a value as a secret (matched in lower case, in the name or the description) and
+# the explicit namespace of plain, non-secret configuration: the catalogue's parameters of CG-ENC-11
+secret_marker := data.citygate.parameters["CG-ENC-11"].secret_marker
 
-# the explicit namespace of plain, non-secret configuration
-plain_path := `(^|/)config/`
+plain_path := data.citygate.parameters["CG-ENC-11"].plain_path
 
 _secure(p) if lib.get(p.values, "type", "String") == "SecureString"
 
