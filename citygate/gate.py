@@ -163,18 +163,19 @@ def _complete(outcomes: list[tuple[EngineRun, list[Finding]]], inventory: Invent
 def run_gate(
     inventory: Inventory,
     path: Path,
-    engines: Sequence[str] = DEFAULT_ENGINES,
+    engines: Sequence[str | Engine] = DEFAULT_ENGINES,
     exceptions: Path | None = None,
     fail_on: Severity = DEFAULT_FAIL_ON,
     timeout: float = DEFAULT_TIMEOUT,
     options: EngineOptions | None = None,
     today: dt.date | None = None,
 ) -> GateReport:
-    """Judge `inventory` (read from `path`) with `engines`, apply the exception register, and report."""
+    """Judge `inventory` (read from `path`) with `engines` (registry names, or engine objects of the
+    same protocol), apply the exception register, and report."""
     from citygate.exceptions import apply_exceptions
 
     started = time.perf_counter()
-    instances = [make_engine(name) for name in dict.fromkeys(engines)]
+    instances = [make_engine(engine) if isinstance(engine, str) else engine for engine in dict.fromkeys(engines)]
     gate_input = GateInput(inventory=inventory, path=path, options=options or EngineOptions())
     outcomes = _run_all(instances, gate_input, timeout)
     ours = {engine.name for engine in instances if engine.ours}
