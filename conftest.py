@@ -17,6 +17,9 @@ import pytest
 
 if TYPE_CHECKING:
     from citygate.deployment import Deployment
+    from tests.cases.runner import CaseRun
+
+CASES_APPLY_PARALLELISM = 64
 
 
 class AppliedAccount(NamedTuple):
@@ -31,6 +34,29 @@ def synth_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from stacks import synthesize
 
     return synthesize(ENVIRONMENTS, tmp_path_factory.mktemp("cdktf.out"))
+
+
+@pytest.fixture(scope="session")
+def fixture_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of generated fixture plans (`tests/fixtures/plans/generate.py`): the compliant
+    platform, one noncompliant plan per case and `expected.yaml`."""
+    from tests.fixtures.plans.generate import write_fixtures
+
+    return write_fixtures(tmp_path_factory.mktemp("fixture-plans"))
+
+
+@pytest.fixture(scope="session")
+def case_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> CaseRun:
+    """Every catalogue case of every control: one plan, one apply, one run of each engine (`tests.cases.runner`)."""
+    from citygate.controls import load_catalogue
+    from tests.cases.runner import all_cases, run_cases
+    from tests.gate.engines_external.conftest import checkov_available
+
+    with_checkov = checkov_available()
+    with pytest.MonkeyPatch.context() as patch:
+        # The cases are independent: create them all at once (a load balancer alone takes a minute).
+        patch.setenv("TF_CLI_ARGS_apply", f"-parallelism={CASES_APPLY_PARALLELISM}")
+        return run_cases(all_cases(load_catalogue()), tmp_path_factory.mktemp("cases"), moto_endpoint, with_checkov)
 
 
 @pytest.fixture(scope="session")

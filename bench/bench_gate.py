@@ -29,13 +29,13 @@ from citygate.engines.policyset import load_policy_set  # noqa: E402
 from citygate.engines.rego import compile_policies, evaluate  # noqa: E402
 from citygate.gate import make_engine  # noqa: E402
 from citygate.inputs import load_plan  # noqa: E402
-
-TEMPLATE = ROOT / "tests" / "fixtures" / "plans" / "compliant-platform.json"
+from tests.fixtures.plans.generate import plan as fixture_plan  # noqa: E402
+from tests.fixtures.plans.generate import platform  # noqa: E402
 
 
 def synthetic_plan(size: int, out: Path) -> Path:
     """The compliant platform fixture repeated (renamed copy by copy) until it holds `size` resources."""
-    template = json.loads(TEMPLATE.read_text())
+    template = fixture_plan(platform())
     changes: list[dict[str, Any]] = []
     configs: list[dict[str, Any]] = []
     copy = 0

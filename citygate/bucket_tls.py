@@ -1,7 +1,7 @@
 """The TLS-only bucket policy statement, judged once for the live check and our Checkov check.
 
-Rego's CG_S3_004 states the same requirement over the normalized plan; one test runs the same
-documents through all three (tests/gate/engines_external/test_bucket_tls_agreement.py).
+Rego's CG_S3_004 states the same requirement over the normalized plan; CG-TLS-3's catalogue cases
+run the same documents through all three (tests/cases).
 """
 
 from __future__ import annotations

@@ -34,14 +34,20 @@ RULE_PREFIX = "CG_"
 class Case:
     """An example of the control as Terraform JSON (`{type: {name: arguments}}`), and whether it complies.
 
+    `rules` narrows a case to some of the control's own rules: only the engines implementing one of
+    them judge it (a live rule mirroring another rule of the control has nothing to say about it).
+
     `live` False: the embedded AWS cannot apply it, so the live rules do not judge it (`reason` says why).
+    `disagreements`: engines known to judge it wrongly, and why; the agreement test holds them to that.
     """
 
     name: str
     compliant: bool
     terraform: dict[str, dict[str, dict[str, Any]]]
+    rules: tuple[str, ...] = ()  # the control's own rules the case is about; () = all of them
     live: bool = True
     reason: str = ""
+    disagreements: dict[str, str] = field(default_factory=dict)  # engine -> why it judges this case wrongly
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,9 @@ def _control(entry: dict[str, Any], file: str) -> Control:
 def _cases(entry: dict[str, Any], file: str) -> tuple[Case, ...]:
     """A control's cases; two of one name would make their test ids and resource names clash."""
     cases = tuple(_case(case) for case in entry.get("cases", []))
+    unknown = sorted({rule for case in cases for rule in case.rules} - set(entry["rules"]))
+    if unknown:
+        raise CitygateError(f"control {entry['id']} has cases about rules it does not list: {', '.join(unknown)}", file)
     names = [case.name for case in cases]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
@@ -200,8 +209,10 @@ def _case(entry: dict[str, Any]) -> Case:
         name=entry["name"],
         compliant=entry["compliant"],
         terraform=entry["terraform"],
+        rules=tuple(entry.get("rules", ())),
         live=entry.get("live", True),
         reason=" ".join(entry.get("reason", "").split()),
+        disagreements={engine: " ".join(why.split()) for engine, why in entry.get("disagreements", {}).items()},
     )
 
 

@@ -242,6 +242,7 @@ def _fix_moto() -> None:
     _add_ebs_default_kms_key()
     _merge_guardduty_features()
     _fix_unknown_nacl_association()
+    _add_redshift_availability_status()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -283,6 +284,19 @@ def _fix_rotation_without_value() -> None:
         return result
 
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
+
+
+def _add_redshift_availability_status() -> None:
+    """moto leaves out a cluster's ClusterAvailabilityStatus, AvailabilityZoneRelocationStatus and
+    MultiAZ, which the provider reads after creating a cluster; report them as AWS does for a
+    single-zone cluster that is ready (availability from its status) and not relocating."""
+    from moto.redshift.models import Cluster
+
+    Cluster.cluster_availability_status = property(  # type: ignore[attr-defined]
+        lambda self: "Available" if self.status == "available" else "Unavailable"
+    )
+    Cluster.availability_zone_relocation_status = "disabled"  # type: ignore[attr-defined]
+    Cluster.multi_az = "Disabled"  # type: ignore[attr-defined]
 
 
 def _merge_guardduty_features() -> None:

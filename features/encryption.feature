@@ -31,6 +31,12 @@ Feature: Encryption at rest and in transit
     Then "storage_encrypted" must be "true"
     And "kms_key_id" must reference a "aws_kms_key"
 
+  @CG-ENC-12
+  Scenario: Every Redshift cluster encrypts its storage with one of our KMS keys
+    Given resources of type "aws_redshift_cluster" where present
+    Then "encrypted" must be "true"
+    And "kms_key_id" must reference a "aws_kms_key"
+
   @CG-ENC-3
   Scenario: Every DynamoDB table turns server-side encryption on
     Given resources of type "aws_dynamodb_table"

@@ -10,6 +10,11 @@ Feature: Workload identities (IAM roles for service accounts)
     Then "client_id_list" must include "sts.amazonaws.com"
     And "url" must reference a "aws_eks_cluster"
 
+  @CG-IAM-1
+  Scenario: Every cluster has an OIDC provider of its own
+    Given resources of type "aws_eks_cluster"
+    Then each must have a "aws_iam_openid_connect_provider" attached through "url"
+
   @live @CG-IAM-2
   Scenario: Each workload role trusts exactly one service account, for STS only
     Given resources of type "aws_iam_role"

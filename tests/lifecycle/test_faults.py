@@ -26,9 +26,9 @@ from citygate.commands import lifecycle as commands
 from citygate.findings import GateReport
 from citygate.paths import ROOT
 from citygate.terraform_ui import read_ui_log
+from tests.fixtures.plans.generate import COMPLIANT
 
 PAUSED = Path(__file__).parent / "fixtures" / "paused" / "cdk.tf.json"
-PLAN = ROOT / "tests" / "fixtures" / "plans" / "compliant-platform.json"
 WAIT_S = 180.0
 
 # The real CLI in a process of its own, with the small stack and a gate that passes it (the gate is not
@@ -191,8 +191,10 @@ def test_a_missing_tool_is_exit_2_with_the_fix(
 
 
 @pytest.mark.parametrize("cut", [0, 1, 2], ids=["empty", "one-byte", "half"])
-def test_a_truncated_plan_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], cut: int) -> None:
-    text = PLAN.read_text()
+def test_a_truncated_plan_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cut: int, fixture_plans: Path
+) -> None:
+    text = (fixture_plans / COMPLIANT).read_text()
     truncated = tmp_path / "plan.json"
     truncated.write_text(text[: (0, 1, len(text) // 2)[cut]])
     assert main(["check", "--plan", str(truncated), "--engines", "rego"]) == 2
@@ -200,8 +202,9 @@ def test_a_truncated_plan_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert error.count("\n") == 0 and str(truncated) in error
 
 
-def test_a_report_that_cannot_be_written_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--plan", str(PLAN), "--engines", "rego", "--output", "/dev/full"]) == 2
+def test_a_report_that_cannot_be_written_is_exit_2(capsys: pytest.CaptureFixture[str], fixture_plans: Path) -> None:
+    plan = fixture_plans / COMPLIANT
+    assert main(["check", "--plan", str(plan), "--engines", "rego", "--output", "/dev/full"]) == 2
     assert capsys.readouterr().err.strip() == (
         "citygate: error: /dev/full: cannot write the report (No space left on device)"
     )
@@ -210,7 +213,7 @@ def test_a_report_that_cannot_be_written_is_exit_2(capsys: pytest.CaptureFixture
 
 
 def test_an_engine_that_hangs_is_killed_at_the_timeout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fixture_plans: Path
 ) -> None:
     pid_file = tmp_path / "trivy.pid"
     fake = tmp_path / "trivy"
@@ -218,7 +221,7 @@ def test_an_engine_that_hangs_is_killed_at_the_timeout(
     fake.chmod(0o755)
     monkeypatch.setenv("TRIVY_BIN", str(fake))
     started = time.monotonic()
-    assert main(["check", "--plan", str(PLAN), "--engines", "trivy", "--timeout", "2"]) == 2
+    assert main(["check", "--plan", str(fixture_plans / COMPLIANT), "--engines", "trivy", "--timeout", "2"]) == 2
     assert time.monotonic() - started < 30
     assert "timed out" in capsys.readouterr().err
     wait_for(lambda: not psutil.pid_exists(int(pid_file.read_text())), "the hung engine to be killed", 10)

@@ -1,6 +1,14 @@
-"""Live checks, one module per platform area; `RULES` holds every rule they register."""
+"""Live checks, one module per platform area; `RULES` holds every rule they register.
 
-from citygate.live.checks import audit, cluster, compute, edge, keys, network, parameters, registry, storage
+Every module of this package is imported here, so a new check module registers its rules by existing.
+"""
+
+import importlib
+import pkgutil
+
 from citygate.live.rules import RULES
 
-__all__ = ["RULES", "audit", "cluster", "compute", "edge", "keys", "network", "parameters", "registry", "storage"]
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["RULES"]

@@ -1,4 +1,4 @@
-"""Fixtures for the gate-core tests: the CLI runner and the fixture plans."""
+"""Fixtures for the gate-core tests: the CLI runner, the generated fixture plans and the real ones."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from citygate.cli import main
 from tests.corpus import CORPUS
+from tests.fixtures.plans.generate import COMPLIANT
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
+CONFIGURATION_PLAN = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "configuration" / "plan.json"
 MISCONFIGURED = CORPUS / "misconfigured"
 # Terraform waits on the embedded AWS as well as on the CPU: two plans per core keep both busy.
 PLAN_WORKERS = 2 * (os.cpu_count() or 1)
@@ -28,10 +28,8 @@ def no_project_exceptions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="session")
-def expected_fixtures() -> dict[str, dict[str, str]]:
-    """noncompliant fixture file -> {control, rule, resource} the gate must name."""
-    loaded: dict[str, dict[str, str]] = yaml.safe_load((FIXTURES / "expected.yaml").read_text())
-    return loaded
+def compliant_plan(fixture_plans: Path) -> Path:
+    return fixture_plans / COMPLIANT
 
 
 @pytest.fixture(scope="session")

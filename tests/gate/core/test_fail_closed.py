@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from citygate.cli import main
 from citygate.engines.base import GateInput
 from citygate.errors import CitygateError
 from citygate.findings import Finding
-from tests.gate.core.conftest import FIXTURES
+from tests.fixtures.plans.generate import COMPLIANT
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -74,13 +75,14 @@ def test_a_failing_engine_fails_the_gate_closed(
     engine: type,
     message: str,
     timeout: str,
+    compliant_plan: Path,
 ) -> None:
     real = gate.make_engine
     monkeypatch.setattr(gate, "make_engine", lambda name: engine() if name == engine.name else real(name))
     code, _, err = run_cli(
         "check",
         "--plan",
-        str(FIXTURES / "compliant-platform.json"),
+        str(compliant_plan),
         "--engines",
         f"rego,{engine.name}",
         "--timeout",
@@ -96,26 +98,28 @@ def test_a_failing_engine_fails_the_gate_closed(
         ["check"],
         ["check", "--plan", "a.json", "--synth", "b"],
         ["check", "--plan", "nope.json"],
-        ["check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", "nonesuch"],
-        ["check", "--plan", str(FIXTURES / "compliant-platform.json"), "--fail-on", "severe"],
-        ["check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", "opa"],
+        ["check", "--plan", COMPLIANT, "--engines", "nonesuch"],
+        ["check", "--plan", COMPLIANT, "--fail-on", "severe"],
+        ["check", "--plan", COMPLIANT, "--engines", "opa"],
     ],
 )
-def test_bad_invocations_exit_2(argv: list[str], run_cli: Callable[..., tuple[int, str, str]]) -> None:
-    code, _, err = run_cli(*argv)
+def test_bad_invocations_exit_2(
+    argv: list[str], run_cli: Callable[..., tuple[int, str, str]], compliant_plan: Path
+) -> None:
+    code, _, err = run_cli(*[str(compliant_plan) if arg == COMPLIANT else arg for arg in argv])
     assert code == 2
     assert err.startswith("citygate: error:")
 
 
-def test_fail_on_threshold(check_json: Callable[..., tuple[int, dict[str, Any]]]) -> None:
-    plan = str(FIXTURES / "noncompliant-CG-ENC-6.json")  # a low-severity violation only
+def test_fail_on_threshold(check_json: Callable[..., tuple[int, dict[str, Any]]], fixture_plans: Path) -> None:
+    plan = str(fixture_plans / "noncompliant-CG-ENC-6.json")  # a low-severity violation only
     assert check_json("--plan", plan)[0] == 1
     assert check_json("--plan", plan, "--fail-on", "medium")[0] == 0
 
 
-def test_an_engine_missing_its_setting_is_an_error_not_an_empty_result() -> None:
+def test_an_engine_missing_its_setting_is_an_error_not_an_empty_result(compliant_plan: Path) -> None:
     from citygate.inputs import load_plan
 
-    plan = FIXTURES / "compliant-platform.json"
+    plan = compliant_plan
     with pytest.raises(CitygateError, match="the opa engine needs --opa-url"):
         gate.run_gate(load_plan(plan), plan, ("rego", "opa"))

@@ -1,4 +1,5 @@
-"""Every AWS control is enforced: its noncompliant fixture plan fails the gate naming it and the resource."""
+"""Every AWS control is enforced: its noncompliant fixture plan fails the gate naming it and the resource
+(a control with catalogue cases is proven by them too, in tests/cases)."""
 
 from __future__ import annotations
 
@@ -8,30 +9,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.gate.core.conftest import FIXTURES
+from tests.fixtures.plans.generate import expected
+from tests.gate.core.conftest import CONFIGURATION_PLAN
 
-EXPECTED: dict[str, dict[str, str]] = yaml.safe_load((FIXTURES / "expected.yaml").read_text())
+EXPECTED = expected()
 
 
-def test_the_compliant_platform_passes_without_warnings(check_json: Callable[..., tuple[int, dict[str, Any]]]) -> None:
-    code, report = check_json("--plan", str(FIXTURES / "compliant-platform.json"))
+def test_the_compliant_platform_passes_without_warnings(
+    check_json: Callable[..., tuple[int, dict[str, Any]]], compliant_plan: Path
+) -> None:
+    code, report = check_json("--plan", str(compliant_plan))
     assert code == 0
     assert report["findings"] == []
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED), ids=[EXPECTED[f]["control"] for f in sorted(EXPECTED)])
-def test_noncompliant_fixture_is_blocked(fixture: str, check_json: Callable[..., tuple[int, dict[str, Any]]]) -> None:
-    expected = EXPECTED[fixture]
-    code, report = check_json("--plan", str(FIXTURES / fixture))
+def test_noncompliant_fixture_is_blocked(
+    fixture: str, check_json: Callable[..., tuple[int, dict[str, Any]]], fixture_plans: Path
+) -> None:
+    wanted = EXPECTED[fixture]
+    code, report = check_json("--plan", str(fixture_plans / fixture))
     assert code == 1
     failing = [(f["id"], f["resource"], f["controls"]) for f in report["findings"] if f["status"] == "fail"]
-    assert (expected["rule"], expected["resource"], [expected["control"]]) in failing
+    assert (wanted["rule"], wanted["resource"], [wanted["control"]]) in failing
 
 
-def _rotation_known_only_after_apply(tmp_path: Path, with_configuration: bool) -> Path:
-    plan = json.loads((FIXTURES / "compliant-platform.json").read_text())
+def _rotation_known_only_after_apply(compliant_plan: Path, tmp_path: Path, with_configuration: bool) -> Path:
+    plan = json.loads(compliant_plan.read_text())
     key = next(c for c in plan["resource_changes"] if c["address"] == "aws_kms_key.data")
     del key["change"]["after"]["enable_key_rotation"]
     key["change"]["after_unknown"]["enable_key_rotation"] = True
@@ -47,18 +52,20 @@ def _rego_failures(report: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def test_an_unwritten_setting_known_only_after_apply_is_judged_by_the_provider_default(
-    check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Path
+    check_json: Callable[..., tuple[int, dict[str, Any]]], compliant_plan: Path, tmp_path: Path
 ) -> None:
     # the key's configuration never writes enable_key_rotation: AWS leaves rotation off
-    code, report = check_json("--plan", str(_rotation_known_only_after_apply(tmp_path, True)), "--engines", "rego")
+    plan = _rotation_known_only_after_apply(compliant_plan, tmp_path, True)
+    code, report = check_json("--plan", str(plan), "--engines", "rego")
     assert code == 1
     assert _rego_failures(report) == [("CG_KMS_001", "aws_kms_key.data", "automatic key rotation is not enabled")]
 
 
 def test_a_value_nothing_resolves_before_apply_is_denied(
-    check_json: Callable[..., tuple[int, dict[str, Any]]], tmp_path: Path
+    check_json: Callable[..., tuple[int, dict[str, Any]]], compliant_plan: Path, tmp_path: Path
 ) -> None:
-    code, report = check_json("--plan", str(_rotation_known_only_after_apply(tmp_path, False)), "--engines", "rego")
+    plan = _rotation_known_only_after_apply(compliant_plan, tmp_path, False)
+    code, report = check_json("--plan", str(plan), "--engines", "rego")
     assert code == 1
     failures = _rego_failures(report)
     assert [(rule, resource) for rule, resource, _ in failures] == [("CG_KMS_001", "aws_kms_key.data")]
@@ -73,7 +80,7 @@ def test_values_known_only_after_apply_are_judged_through_the_configuration(
     check_json: Callable[..., tuple[int, dict[str, Any]]],
 ) -> None:
     """A real plan (tests/fixtures/plans/configuration): references, unwritten settings, templates."""
-    code, report = check_json("--plan", str(FIXTURES / "configuration" / "plan.json"), "--engines", "rego")
+    code, report = check_json("--plan", str(CONFIGURATION_PLAN), "--engines", "rego")
     assert code == 1
     failures = {(rule, resource): message for rule, resource, message in _rego_failures(report)}
     assert {k for k in failures if k[0] in CONFIGURATION_RULES} == {

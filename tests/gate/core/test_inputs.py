@@ -10,7 +10,7 @@ import pytest
 from citygate.errors import CitygateError
 from citygate.inputs import load_plan, load_synth
 from tests.corpus import PLANS as CORPUS
-from tests.gate.core.conftest import FIXTURES
+from tests.gate.core.conftest import CONFIGURATION_PLAN
 
 corpus_plans = sorted(CORPUS.glob("*.json"))
 
@@ -59,8 +59,8 @@ def test_delete_only_changes_are_not_judged_but_replacements_are() -> None:
     }
 
 
-def test_after_unknown_paths_and_nested_references() -> None:
-    inventory = load_plan(FIXTURES / "compliant-platform.json")
+def test_after_unknown_paths_and_nested_references(compliant_plan: Path) -> None:
+    inventory = load_plan(compliant_plan)
     sse = next(r for r in inventory.resources if r.type == "aws_s3_bucket_server_side_encryption_configuration")
     path = "rule.0.apply_server_side_encryption_by_default.0.kms_master_key_id"
     assert path in sse.unknown
@@ -68,7 +68,7 @@ def test_after_unknown_paths_and_nested_references() -> None:
     assert sse.references["bucket"] == ("aws_s3_bucket.raw",)
 
 
-CONFIGURATION = FIXTURES / "configuration" / "plan.json"
+CONFIGURATION = CONFIGURATION_PLAN
 
 
 def test_configuration_tells_which_attributes_the_author_wrote() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
-from tests.gate.core.conftest import FIXTURES
 from tests.gate.core.opa_stub import opa_stub
 
 
@@ -13,8 +13,10 @@ def _failing(out: str) -> set[tuple[str, str]]:
     return {(f["id"], f["resource"]) for f in json.loads(out)["findings"] if f["status"] == "fail"}
 
 
-def test_opa_server_gives_the_same_verdict_as_the_embedded_engine(run_cli: Callable[..., tuple[int, str, str]]) -> None:
-    plan = str(FIXTURES / "noncompliant-CG-IAM-2.json")
+def test_opa_server_gives_the_same_verdict_as_the_embedded_engine(
+    run_cli: Callable[..., tuple[int, str, str]], fixture_plans: Path
+) -> None:
+    plan = str(fixture_plans / "noncompliant-CG-IAM-2.json")
     with opa_stub() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         code, out, err = run_cli("check", "--plan", plan, "--engines", "opa", "--opa-url", url, "--format", "json")
@@ -26,22 +28,22 @@ def test_opa_server_gives_the_same_verdict_as_the_embedded_engine(run_cli: Calla
     assert {f["engine"] for f in json.loads(out)["findings"]} == {"opa"}
 
 
-def test_compliant_plan_is_clean_on_opa(run_cli: Callable[..., tuple[int, str, str]]) -> None:
+def test_compliant_plan_is_clean_on_opa(run_cli: Callable[..., tuple[int, str, str]], compliant_plan: Path) -> None:
     with opa_stub() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        code, _, err = run_cli(
-            "check", "--plan", str(FIXTURES / "compliant-platform.json"), "--engines", "opa", "--opa-url", url
-        )
+        code, _, err = run_cli("check", "--plan", str(compliant_plan), "--engines", "opa", "--opa-url", url)
     assert code == 0, err
 
 
-def test_unreachable_opa_server_fails_closed(run_cli: Callable[..., tuple[int, str, str]]) -> None:
+def test_unreachable_opa_server_fails_closed(
+    run_cli: Callable[..., tuple[int, str, str]], compliant_plan: Path
+) -> None:
     with opa_stub() as server:
         port = server.server_address[1]
     code, _, err = run_cli(
         "check",
         "--plan",
-        str(FIXTURES / "compliant-platform.json"),
+        str(compliant_plan),
         "--engines",
         "opa",
         "--opa-url",

@@ -117,10 +117,10 @@ def test_every_registered_engine_is_a_plugin_of_the_same_shape(name: str) -> Non
     assert engine.ours == (name not in {"checkov", "trivy"})
 
 
-def test_a_run_records_engines_that_do_not_judge_the_input_as_skipped(tmp_path: Path) -> None:
+def test_a_run_records_engines_that_do_not_judge_the_input_as_skipped(compliant_plan: Path) -> None:
     from citygate.inputs import load_plan
 
-    plan = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "compliant-platform.json"
+    plan = compliant_plan
     report = gate.run_gate(load_plan(plan), plan, ("rego", "schema", "reachability", "irsa"))
     assert {e.engine: e.status for e in report.engines} == {
         "rego": "ok",
