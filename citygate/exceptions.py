@@ -71,6 +71,11 @@ class PolicyException:
         return named and fnmatchcase(finding.resource, self.resource)
 
 
+def project_exceptions() -> Path | None:
+    """The project's exception register, when the checkout has one."""
+    return EXCEPTIONS_FILE if EXCEPTIONS_FILE.is_file() else None
+
+
 def _plain(document: Any) -> Any:
     """YAML turns unquoted dates into date objects; the schema (like JSON) sees ISO strings."""
     return json.loads(json.dumps(document, default=lambda value: value.isoformat()))

@@ -34,7 +34,6 @@ from citygate.engines.base import Engine, EngineOptions, GateInput, NothingToJud
 from citygate.errors import CitygateError
 from citygate.findings import EngineRun, Finding, GateReport, Severity
 from citygate.model import Inventory
-from citygate.paths import EXCEPTIONS_FILE
 
 # engine name -> "module:class"; imported only when requested
 ENGINES: dict[str, str] = {
@@ -196,13 +195,9 @@ def run_gate(
     )
 
 
-def project_exceptions() -> Path | None:
-    """The project's exception register, when the checkout has one."""
-    return EXCEPTIONS_FILE if EXCEPTIONS_FILE.is_file() else None
-
-
 def gate_plan_file(plan: Path, env: str) -> GateReport:
     """The gate `apply` runs on the plan it is about to apply: default engines, the project's register."""
+    from citygate.exceptions import project_exceptions
     from citygate.inputs import load_plan
 
     inventory = load_plan(plan, environment=env)

@@ -15,8 +15,9 @@ import click
 
 from citygate.engines.base import EngineOptions
 from citygate.errors import CitygateError
+from citygate.exceptions import project_exceptions
 from citygate.findings import Severity
-from citygate.gate import DEFAULT_ENGINES, DEFAULT_FAIL_ON, DEFAULT_TIMEOUT, ENGINES, project_exceptions, run_gate
+from citygate.gate import DEFAULT_ENGINES, DEFAULT_FAIL_ON, DEFAULT_TIMEOUT, ENGINES, run_gate
 from citygate.model import Inventory
 from citygate.outputs import write_report
 from citygate.paths import EXCEPTIONS_FILE, WORK

@@ -129,7 +129,8 @@ def apply_all(client: ClusterClient, resources: Sequence[Resource], dry_run: boo
 
 def gate(inventory: Inventory, engines: Sequence[str]) -> int:
     """The same gate as `check --k8s`, on the rendered overlay; prints the report, returns its exit code."""
-    from citygate.gate import project_exceptions, run_gate
+    from citygate.exceptions import project_exceptions
+    from citygate.gate import run_gate
     from citygate.k8s import write_rendered
     from citygate.reporters import render
 

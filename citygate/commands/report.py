@@ -15,12 +15,12 @@ from citygate.bdd.targets import LIVE_STATE_VARIABLE
 from citygate.controls import load_catalogue
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS
-from citygate.exceptions import load_register
+from citygate.exceptions import load_register, project_exceptions
 from citygate.livingdoc.document import ExceptionView, MatrixView, build_document
 from citygate.livingdoc.render import write_page
 from citygate.livingdoc.results import read_runs
 from citygate.livingdoc.suite import run_suite
-from citygate.paths import EXCEPTIONS_FILE, FEATURES, WORK, WORKLOADS
+from citygate.paths import FEATURES, WORK, WORKLOADS
 
 
 def reachability(workloads: Path) -> list[MatrixView]:
@@ -70,11 +70,8 @@ def report(
     run = run_suite(features_dir, results, variables, () if live else ("-m", "not live"))
     runs = read_runs(run.junit_xml, run.cucumber_json)
     today = dt.date.today()
-    exceptions = (
-        [ExceptionView(w, w.expired(today)) for w in load_register(EXCEPTIONS_FILE)]
-        if EXCEPTIONS_FILE.is_file()
-        else []
-    )
+    register = project_exceptions()
+    exceptions = [ExceptionView(e, e.expired(today)) for e in load_register(register)] if register else []
     document = build_document(
         features_dir,
         runs,

@@ -59,7 +59,8 @@ def run_child(args: list[str], name: str) -> int:
 def workloads_gate(env: str) -> GateReport:
     """The workload manifests of `env`, through the same gate as the infrastructure."""
     from citygate.commands.check import load_input
-    from citygate.gate import project_exceptions, run_gate
+    from citygate.exceptions import project_exceptions
+    from citygate.gate import run_gate
 
     inventory, path = load_input("k8s", str(WORKLOADS / "overlays" / env))
     return run_gate(inventory, path, exceptions=project_exceptions())

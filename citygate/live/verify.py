@@ -13,13 +13,12 @@ from citygate.controls import Catalogue
 from citygate.deployment import Deployment
 from citygate.engines.policyset import RuleMeta
 from citygate.errors import CitygateError
-from citygate.exceptions import apply_exceptions
+from citygate.exceptions import apply_exceptions, project_exceptions
 from citygate.findings import EngineRun, Finding, GateReport, Severity
 from citygate.live.checks import RULES
 from citygate.live.clients import AwsClients
 from citygate.live.deployed import DeployedResources
 from citygate.live.rules import LiveContext, LiveRule, Outcome
-from citygate.paths import EXCEPTIONS_FILE
 
 ENGINE = "live"
 
@@ -90,5 +89,4 @@ def verify_deployment(
     """Verify what `deployment` deployed, in the account it deployed to, against the project's catalogue."""
     ctx = LiveContext(AwsClients(deployment.region, deployment.endpoint), DeployedResources(deployment.state()))
     target = f"{deployment.env} ({deployment.endpoint or 'AWS'})"
-    exceptions = EXCEPTIONS_FILE if EXCEPTIONS_FILE.is_file() else None
-    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on, exceptions=exceptions)
+    return verify_account(ctx, target=target, catalogue=catalogue, fail_on=fail_on, exceptions=project_exceptions())

@@ -24,7 +24,7 @@ PLAN_WORKERS = 2 * (os.cpu_count() or 1)
 @pytest.fixture(autouse=True)
 def no_project_exceptions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Judge fixtures as they are: the project's exceptions belong to the project's own stacks."""
-    monkeypatch.setattr("citygate.gate.EXCEPTIONS_FILE", tmp_path / "no-exceptions.yaml")
+    monkeypatch.setattr("citygate.exceptions.EXCEPTIONS_FILE", tmp_path / "no-exceptions.yaml")
 
 
 @pytest.fixture(scope="session")
