@@ -7,18 +7,17 @@ run this on its own; 0 otherwise.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import click
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from citygate.errors import CitygateError
 from citygate.exceptions import PolicyException, load_register
 from citygate.paths import EXCEPTIONS_FILE
+from citygate.reporters.text import console_text
 
 COLUMNS = ("id", "target", "resource", "owner", "approver", "ticket", "created", "expires", "days left")
 
@@ -44,9 +43,7 @@ def render_register(entries: list[PolicyException], today: dt.date) -> str:
         table.add_column(column, overflow="fold")
     for entry in sorted(entries, key=lambda e: (e.expires, e.id)):
         table.add_row(*map(Text, row(entry, today)))
-    buffer = io.StringIO()
-    Console(file=buffer, width=200, no_color=True, highlight=False).print(table)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return console_text(lambda console: console.print(table), width=200)
 
 
 @click.command("exceptions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console
@@ -55,13 +56,20 @@ def group_table(group: ControlGroup) -> Table:
     return table
 
 
-def render_text(report: GateReport, color: bool = False) -> str:
-    """Plain text unless `color` (a tty): no escape codes end up in files or CI logs."""
+def console_text(write: Callable[[Console], None], color: bool = False, width: int = WIDTH) -> str:
+    """What `write` prints on a console, as text: plain unless `color` (a tty), so no escape codes end
+    up in files or CI logs, and without the trailing blanks rich pads table rows with."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color, highlight=False)
-    console.print(headline(report), markup=False, soft_wrap=True)
-    console.print(engines_line(report), markup=False, soft_wrap=True)
-    for group in by_control(shown(report.findings)):
-        console.print()
-        console.print(group_table(group))
+    write(Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def render_text(report: GateReport, color: bool = False) -> str:
+    def write(console: Console) -> None:
+        console.print(headline(report), markup=False, soft_wrap=True)
+        console.print(engines_line(report), markup=False, soft_wrap=True)
+        for group in by_control(shown(report.findings)):
+            console.print()
+            console.print(group_table(group))
+
+    return console_text(write, color)
