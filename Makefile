@@ -12,13 +12,17 @@ NODE := $(CURDIR)/.tools/node/node_modules/node/bin/node
 
 export CHECKOV_BIN := $(CURDIR)/.venv-checkov/bin/checkov
 
-.PHONY: deps browser up test lint typecheck bench lock clean
+.PHONY: deps browser postgres up test lint typecheck bench lock clean
 
-deps: $(VENV)/.installed .venv-checkov/.installed .tools/node/.installed browser
+deps: $(VENV)/.installed .venv-checkov/.installed .venv-airflow/.installed .tools/node/.installed browser postgres
 
 # Headless Chromium renders the living-documentation page in the report tests (Debian's package).
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# The city API's tests start a throwaway PostgreSQL server from Debian's binaries (tests/api/postgres.py).
+postgres:
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +33,12 @@ $(VENV)/.installed: requirements.lock
 .venv-checkov/.installed: requirements-checkov.lock $(VENV)/.installed
 	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
 	$(UV) pip install -q --python .venv-checkov/bin/python -r requirements-checkov.lock
+	touch $@
+
+# Airflow and kfp pin much of their stacks: the data and training pipelines run from their own venv.
+.venv-airflow/.installed: requirements-airflow.lock $(VENV)/.installed
+	test -x .venv-airflow/bin/python || $(PYTHON) -m venv .venv-airflow
+	$(UV) pip install -q --python .venv-airflow/bin/python -r requirements-airflow.lock
 	touch $@
 
 .tools/node/.installed: package.json package-lock.json
@@ -57,6 +67,7 @@ bench: deps
 lock: $(VENV)/.installed
 	$(UV) pip compile -q --python-version 3.11 requirements.in -o requirements.lock
 	$(UV) pip compile -q --python-version 3.11 requirements-checkov.in -o requirements-checkov.lock
+	$(UV) pip compile -q --python-version 3.11 requirements-airflow.in -o requirements-airflow.lock
 
 clean:
 	rm -rf .work cdktf.out reports

@@ -17,6 +17,7 @@ import pytest
 
 if TYPE_CHECKING:
     from citygate.deployment import Deployment
+    from tests.cases.objects import ObjectRun
     from tests.cases.runner import CaseRun
 
 CASES_APPLY_PARALLELISM = 64
@@ -57,6 +58,19 @@ def case_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ca
         # The cases are independent: create them all at once (a load balancer alone takes a minute).
         patch.setenv("TF_CLI_ARGS_apply", f"-parallelism={CASES_APPLY_PARALLELISM}")
         return run_cases(all_cases(load_catalogue()), tmp_path_factory.mktemp("cases"), moto_endpoint, with_checkov)
+
+
+@pytest.fixture(scope="session")
+def object_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ObjectRun:
+    """Every Kubernetes and CI/CD catalogue case written to files once; Checkov and the session's
+    synthesized stacks (for the IRSA cross-check) are run only when first needed (`tests.cases.objects`)."""
+    from citygate.controls import load_catalogue
+    from tests.cases.objects import LazyStacks, object_cases, run_objects
+    from tests.gate.engines_external.conftest import checkov_available
+
+    root = tmp_path_factory.mktemp("object-cases")
+    stacks = LazyStacks(lambda: request.getfixturevalue("synth_out"))
+    return run_objects(object_cases(load_catalogue(), root / "cases"), stacks, root / "checkov", checkov_available())
 
 
 @pytest.fixture(scope="session")

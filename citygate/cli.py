@@ -29,13 +29,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run the gate (Rego, Checkov, Trivy) on a plan, synth dir, manifests or workflows.",
     ),
     "exceptions": ("exceptions", "exceptions", "List the exception register with the days each entry has left."),
+    "overlays": ("overlays", "overlays", "Write an environment's workload overlay from its synthesized stack."),
     "deploy": (
         "deploy",
         "deploy",
         "Apply the workload manifests to a cluster (server-side apply, dry-run first).",
     ),
+    "promote-images": (
+        "promote",
+        "promote_images",
+        "Copy the release's images, digest unchanged, into the next environment's repositories.",
+    ),
     "loadtest": ("loadtest", "loadtest", "Run the Locust suite and gate promotion on the SLOs."),
     "report": ("report", "report", "Write the living-documentation HTML page a reviewer reads."),
+    "notify": ("notify", "notify", "Post a report to Slack; open, update or close Jira issues per failing control."),
     "up": (
         "up",
         "up",

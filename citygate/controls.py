@@ -28,11 +28,13 @@ SCHEMA_FILE = "schema.json"
 FRAMEWORKS = ("fsbp", "cis_aws_v3", "cis_eks_v1_5", "nist_800_53")
 # Our rule ids: CG_AREA_NNN (underscores, three digits); control ids are CG-AREA-N.
 RULE_PREFIX = "CG_"
+WORKFLOW_FILE = "workflow.yml"  # where a case's single `workflow:` is written
 
 
 @dataclass(frozen=True)
 class Case:
-    """An example of the control as Terraform JSON (`{type: {name: arguments}}`), and whether it complies.
+    """An example of the control, and whether it complies: Terraform JSON (`{type: {name: arguments}}`),
+    Kubernetes objects (`manifests`) or GitHub Actions workflows (`workflows`, by file name); one of the three.
 
     `rules` narrows a case to some of the control's own rules: only the engines implementing one of
     them judge it (a live rule mirroring another rule of the control has nothing to say about it).
@@ -43,11 +45,20 @@ class Case:
 
     name: str
     compliant: bool
-    terraform: dict[str, dict[str, dict[str, Any]]]
+    terraform: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    manifests: tuple[dict[str, Any], ...] = ()
+    workflows: dict[str, dict[str, Any]] = field(default_factory=dict)  # file name -> workflow document
     rules: tuple[str, ...] = ()  # the control's own rules the case is about; () = all of them
     live: bool = True
     reason: str = ""
     disagreements: dict[str, str] = field(default_factory=dict)  # engine -> why it judges this case wrongly
+
+    @property
+    def kind(self) -> str:
+        """The input kind the case is written in, as `Inventory.kind` names it."""
+        if self.manifests:
+            return "kubernetes"
+        return "github_workflows" if self.workflows else "terraform"
 
 
 @dataclass(frozen=True)
@@ -208,12 +219,19 @@ def _case(entry: dict[str, Any]) -> Case:
     return Case(
         name=entry["name"],
         compliant=entry["compliant"],
-        terraform=entry["terraform"],
+        terraform=entry.get("terraform", {}),
+        manifests=tuple(entry.get("manifests", ())),
+        workflows=dict(entry["workflows"]) if "workflows" in entry else _workflow(entry),
         rules=tuple(entry.get("rules", ())),
         live=entry.get("live", True),
         reason=" ".join(entry.get("reason", "").split()),
         disagreements={engine: " ".join(why.split()) for engine, why in entry.get("disagreements", {}).items()},
     )
+
+
+def _workflow(entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A case's single `workflow:` document, under the file name it is written to."""
+    return {WORKFLOW_FILE: entry["workflow"]} if "workflow" in entry else {}
 
 
 @cache

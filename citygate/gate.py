@@ -42,10 +42,12 @@ ENGINES: dict[str, str] = {
     "schema": "citygate.k8s.engines:SchemaEngine",
     "reachability": "citygate.k8s.engines:ReachabilityEngine",
     "irsa": "citygate.k8s.engines:IrsaEngine",
+    "alb": "citygate.k8s.engines:AlbEngine",
     "checkov": "citygate.engines.checkov:CheckovEngine",
     "trivy": "citygate.engines.trivy:TrivyEngine",
+    "leastpriv": "citygate.leastpriv.engine:LeastPrivilegeEngine",  # with `check --calls`
 }
-DEFAULT_ENGINES = ("rego", "schema", "reachability", "irsa", "checkov", "trivy")
+DEFAULT_ENGINES = ("rego", "schema", "reachability", "irsa", "alb", "checkov", "trivy")
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_FAIL_ON = Severity.LOW
 

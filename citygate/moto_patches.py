@@ -10,7 +10,9 @@
   answer again, instead of meeting the resource it created;
 - `reporting_faults`: an exception moto does not handle becomes one `FAULT_PREFIX` line on stderr (the
   server's log, read back by `moto_server.last_fault`) and an AWS-style HTTP 500, instead of werkzeug's
-  HTML page that no AWS SDK can parse.
+  HTML page that no AWS SDK can parse;
+- `recording` (only with `CITYGATE_RECORD_CALLS=FILE` in the environment): one JSON line per answered
+  request, the IAM view of the call and the role its credentials were issued for (`citygate.leastpriv`).
 
 Nothing here is imported by the CLI process except `FAULT_PREFIX`: moto is imported inside the functions.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import io
 import json
 import os
 import signal
@@ -29,11 +32,13 @@ import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from xml.sax.saxutils import escape
 
+from citygate.leastpriv.calls import RECORD_ENV
 from citygate.policy_json import as_list
 
 FAULT_PREFIX = "citygate-embedded-aws: "
@@ -62,7 +67,9 @@ def main() -> None:
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
-    app = serialized(answering_retries(reporting_faults(DomainDispatcherApplication(create_backend_app))))
+    app = reporting_faults(DomainDispatcherApplication(create_backend_app))
+    record = os.environ.get(RECORD_ENV)
+    app = serialized(serving_layers(answering_retries(recording(app, Path(record)) if record else app)))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -123,6 +130,63 @@ def answering_retries(app: WSGIApplication) -> WSGIApplication:
         return body
 
     return handle
+
+
+BODY_READ_LIMIT = 1 << 20  # bytes of a JSON or form body read to name the call's resources
+
+
+def recording(app: WSGIApplication, record: Path) -> WSGIApplication:
+    """`app` appending one `citygate.leastpriv.calls.Call` line per signed request to `record`.
+
+    The body is read (and handed on unchanged) only when it is a small JSON or form document, the
+    protocols that name their operation or resources there.  Must run inside `serialized`: one writer.
+    """
+    from citygate.leastpriv.calls import Call
+    from citygate.leastpriv.requests import credential, describe, request_of
+
+    def handle(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = b""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if 0 < length <= BODY_READ_LIMIT and any(t in environ.get("CONTENT_TYPE", "") for t in ("json", "form")):
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+        request = request_of(environ, body)
+        status: list[str] = []
+
+        def keep(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status[:] = [code]
+            return start_response(code, headers, exc_info)
+
+        answer = _drained(app(environ, keep))
+        scope = credential(request)
+        role = _assumed_role(scope[0]) if scope else None
+        described = describe(request, role[1] if role else None)
+        if described is not None:
+            call = Call(
+                key=described.key,
+                principal=role[0] if role else None,
+                action=described.action,
+                operation=described.operation,
+                resources=described.resources,
+                context=described.context,
+                status=int(status[0].split()[0]) if status else 0,
+            )
+            with record.open("a", encoding="utf-8") as out:
+                out.write(call.to_json() + "\n")
+        return answer
+
+    return handle
+
+
+def _assumed_role(key: str) -> tuple[str, str] | None:
+    """(role ARN, account) the embedded STS issued access key `key` for; None for other keys."""
+    from moto.sts.models import sts_backends
+
+    for account in list(sts_backends.keys()):
+        assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(key)
+        if assumed is not None:
+            return str(assumed.role_arn), str(assumed.account_id)
+    return None
 
 
 def note(text: str) -> None:
@@ -243,6 +307,8 @@ def _fix_moto() -> None:
     _merge_guardduty_features()
     _fix_unknown_nacl_association()
     _add_redshift_availability_status()
+    _add_redshift_parameter_values()
+    _add_ecr_layer_download()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -284,6 +350,48 @@ def _fix_rotation_without_value() -> None:
         return result
 
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign,assignment]
+
+
+def _add_redshift_parameter_values() -> None:
+    """moto has no ModifyClusterParameterGroup (the provider sets a parameter group's values with it) and
+    DescribeClusterParameters answers the engine defaults whatever the group holds: keep each group's
+    values, and describe them over the defaults (only them for `Source=user`, as AWS does)."""
+    from moto.core.responses import ActionResult
+    from moto.redshift.responses import RedshiftResponse
+
+    def values(response: Any, name: str) -> dict[str, str]:
+        group = response.redshift_backend.parameter_groups[name]  # callers ask moto first: it raises not-found
+        if not hasattr(group, "citygate_values"):
+            group.citygate_values = {}
+        return group.citygate_values
+
+    def modify_cluster_parameter_group(self: Any) -> ActionResult:
+        name = self._get_param("ParameterGroupName")
+        self.redshift_backend.describe_cluster_parameters(name)  # raises moto's ClusterParameterGroupNotFound
+        for parameter in self._get_params().get("Parameters", []):
+            values(self, name)[parameter["ParameterName"]] = parameter.get("ParameterValue", "")
+        return ActionResult(
+            {"ParameterGroupName": name, "ParameterGroupStatus": "Your parameter group has been updated."}
+        )
+
+    def describe_cluster_parameters(self: Any) -> ActionResult:
+        name = self._get_param("ParameterGroupName")
+        defaults = self.redshift_backend.describe_cluster_parameters(parameter_group_name=name)
+        own = values(self, name)
+        merged = [
+            {**p, "ParameterValue": own[p["ParameterName"]], "Source": "user"} if p["ParameterName"] in own else p
+            for p in defaults
+        ]
+        merged += [
+            {**defaults[0], "ParameterName": key, "ParameterValue": value, "Source": "user"}
+            for key, value in own.items()
+            if key not in {p["ParameterName"] for p in defaults}
+        ]
+        source = self._get_param("Source")
+        return ActionResult({"Parameters": [p for p in merged if not source or p["Source"] == source]})
+
+    RedshiftResponse.modify_cluster_parameter_group = modify_cluster_parameter_group  # type: ignore[attr-defined]
+    RedshiftResponse.describe_cluster_parameters = describe_cluster_parameters  # type: ignore[method-assign]
 
 
 def _add_redshift_availability_status() -> None:
@@ -354,6 +462,61 @@ def _fix_unknown_nacl_association() -> None:
         return replace(self, association_id, network_acl_id)
 
     NetworkAclBackend.replace_network_acl_association = replace_network_acl_association  # type: ignore[method-assign]
+
+
+# ECR image layers as pushed (digest -> bytes), served under LAYER_PATH like the pre-signed URLs of real ECR.
+LAYER_PATH = "/_citygate/ecr-layers/"
+_LAYERS: dict[str, bytes] = {}
+
+
+def _add_ecr_layer_download() -> None:
+    """moto keeps only a pushed layer's size and has no GetDownloadUrlForLayer, so no image can be copied
+    between repositories (what promotion does): keep each completed layer's bytes and answer
+    GetDownloadUrlForLayer with a URL of this server that `serving_layers` answers."""
+    from moto.core.responses import ActionResult
+    from moto.ecr.models import ECRBackend
+    from moto.ecr.responses import ECRResponse
+
+    complete = ECRBackend.complete_layer_upload
+
+    def complete_layer_upload(
+        self: Any, repository_name: str, upload_id: str, layer_digests: list[str], registry_id: str | None = None
+    ) -> Any:
+        upload = self._get_repository(repository_name, registry_id).uploads.get(upload_id)
+        blob = bytes(upload.layer_parts) if upload is not None else b""
+        result = complete(self, repository_name, upload_id, layer_digests, registry_id)
+        _LAYERS[result["layerDigest"]] = blob
+        return result
+
+    def get_download_url_for_layer(self: Any) -> ActionResult:
+        repository = self.ecr_backend._get_repository(self._get_param("repositoryName"), self._get_param("registryId"))
+        digest = self._get_param("layerDigest")
+        if digest not in repository.layers or digest not in _LAYERS:
+            from moto.ecr.exceptions import InvalidParameterException
+
+            raise InvalidParameterException(f"Layer {digest} is not in repository {repository.name}")
+        host = self.headers.get("Host", "127.0.0.1")
+        return ActionResult({"downloadUrl": f"http://{host}{LAYER_PATH}{digest}", "layerDigest": digest})
+
+    ECRBackend.complete_layer_upload = complete_layer_upload  # type: ignore[method-assign]
+    ECRResponse.get_download_url_for_layer = get_download_url_for_layer  # type: ignore[method-assign,assignment]
+
+
+def serving_layers(app: WSGIApplication) -> WSGIApplication:
+    """`app`, plus GET LAYER_PATH<digest>: the bytes of a pushed ECR layer (see `_add_ecr_layer_download`)."""
+
+    def handle(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(LAYER_PATH):
+            return app(environ, start_response)
+        blob = _LAYERS.get(path.removeprefix(LAYER_PATH))
+        status = "200 OK" if blob is not None else "404 Not Found"
+        start_response(
+            status, [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(blob or b"")))]
+        )
+        return [blob or b""]
+
+    return handle
 
 
 if __name__ == "__main__":

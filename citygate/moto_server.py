@@ -104,6 +104,8 @@ class MotoServer:
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",  # AWS-managed policies exist, as in every real account
+            # DNS validation completes at once (no zone to answer it): aws_acm_certificate_validation does not wait.
+            "MOTO_ACM_VALIDATION_WAIT": "0",
         }
         try:
             self._process = subprocess.Popen(

@@ -11,8 +11,8 @@ Feature: Audit logging and threat detection
     Then "is_multi_region_trail" must be "true"
     And "enable_log_file_validation" must be "true"
     And "include_global_service_events" must be "true"
-    And "kms_key_id" must reference a "aws_kms_key"
-    And "cloud_watch_logs_group_arn" must reference a "aws_cloudwatch_log_group"
+    And "encryption key" must reference a "aws_kms_key"
+    And "CloudWatch log group" must reference a "aws_cloudwatch_log_group"
 
   @CG-AUD-2
   Scenario: GuardDuty is enabled
@@ -29,8 +29,8 @@ Feature: Audit logging and threat detection
   @CG-AUD-3
   Scenario: AWS Config records every supported resource, global ones included
     Given resources of type "aws_config_configuration_recorder"
-    Then "recording_group.all_supported" must be "true"
-    And "recording_group.include_global_resource_types" must be "true"
+    Then "records every resource type" must be "true"
+    And "records global resources" must be "true"
 
   @CG-AUD-3
   Scenario: The AWS Config recorder is running
@@ -40,6 +40,21 @@ Feature: Audit logging and threat detection
   @CG-AUD-4
   Scenario: The EKS control plane sends its API, audit and authenticator logs
     Given resources of type "aws_eks_cluster"
-    Then "enabled_cluster_log_types" must include "audit"
-    And "enabled_cluster_log_types" must include "api"
-    And "enabled_cluster_log_types" must include "authenticator"
+    Then "control plane log types" must include "audit"
+    And "control plane log types" must include "api"
+    And "control plane log types" must include "authenticator"
+
+  @CG-AUD-5
+  Scenario: Every S3 bucket writes server access logs under a prefix of its own
+    Given resources of type "aws_s3_bucket"
+    Then each must have a "aws_s3_bucket_logging" attached through "bucket"
+    And "target_bucket" must be set
+    And "target_prefix" must be set
+
+  @CG-AUD-6
+  Scenario: Every Redshift cluster logs connections, user changes and user activity
+    Given resources of type "aws_redshift_cluster" where present
+    Then each must have a "aws_redshift_logging" attached through "cluster_identifier"
+    And "log_exports" must include "connectionlog"
+    And "log_exports" must include "userlog"
+    And "log_exports" must include "useractivitylog"

@@ -8,39 +8,40 @@ Feature: Encryption at rest and in transit
   @CG-ENC-1 @CG-ENC-3 @CG-ENC-4 @CG-ENC-6 @CG-ENC-7 @CG-ENC-8
   Scenario Outline: Every <what> is encrypted with one of our customer-managed KMS keys
     Given resources of type "<type>"
-    Then "<key>" must reference a "aws_kms_key"
+    Then "encryption key" must reference a "aws_kms_key"
 
     Examples:
-      | what                   | type                      | key                                  |
-      | DynamoDB table         | aws_dynamodb_table        | server_side_encryption.kms_key_arn   |
-      | Kinesis stream         | aws_kinesis_stream        | kms_key_id                           |
-      | ECR repository         | aws_ecr_repository        | encryption_configuration.kms_key     |
-      | CloudWatch log group   | aws_cloudwatch_log_group  | kms_key_id                           |
-      | Secrets Manager secret | aws_secretsmanager_secret | kms_key_id                           |
+      | what                          | type                                               |
+      | S3 bucket default encryption  | aws_s3_bucket_server_side_encryption_configuration |
+      | DynamoDB table                | aws_dynamodb_table                                 |
+      | Kinesis stream                | aws_kinesis_stream                                 |
+      | ECR repository                | aws_ecr_repository                                 |
+      | CloudWatch log group          | aws_cloudwatch_log_group                           |
+      | Secrets Manager secret        | aws_secretsmanager_secret                          |
 
   @CG-ENC-1
   Scenario: Every S3 bucket encrypts objects by default with one of our KMS keys
     Given resources of type "aws_s3_bucket"
     Then each must have a "aws_s3_bucket_server_side_encryption_configuration" attached through "bucket"
-    And "rule.apply_server_side_encryption_by_default.sse_algorithm" must be "aws:kms"
-    And "rule.apply_server_side_encryption_by_default.kms_master_key_id" must reference a "aws_kms_key"
+    And "default encryption algorithm" must be "aws:kms"
+    And "encryption key" must reference a "aws_kms_key"
 
   @CG-ENC-2
   Scenario: Every Aurora cluster encrypts its storage with one of our KMS keys
     Given resources of type "aws_rds_cluster"
     Then "storage_encrypted" must be "true"
-    And "kms_key_id" must reference a "aws_kms_key"
+    And "encryption key" must reference a "aws_kms_key"
 
   @CG-ENC-12
   Scenario: Every Redshift cluster encrypts its storage with one of our KMS keys
     Given resources of type "aws_redshift_cluster" where present
     Then "encrypted" must be "true"
-    And "kms_key_id" must reference a "aws_kms_key"
+    And "encryption key" must reference a "aws_kms_key"
 
   @CG-ENC-3
   Scenario: Every DynamoDB table turns server-side encryption on
     Given resources of type "aws_dynamodb_table"
-    Then "server_side_encryption.enabled" must be "true"
+    Then "server-side encryption" must be "true"
 
   @CG-ENC-4
   Scenario: Every Kinesis stream encrypts records with KMS
@@ -50,7 +51,7 @@ Feature: Encryption at rest and in transit
   @CG-ENC-6
   Scenario: Every ECR repository encrypts images with KMS
     Given resources of type "aws_ecr_repository"
-    Then "encryption_configuration.encryption_type" must be "KMS"
+    Then "image encryption" must be "KMS"
 
   @CG-ENC-5
   Scenario: New EBS volumes in the account are encrypted by default
@@ -60,14 +61,20 @@ Feature: Encryption at rest and in transit
   @CG-ENC-5
   Scenario: Node volumes are encrypted with one of our KMS keys
     Given resources of type "aws_launch_template"
-    Then "block_device_mappings.ebs.encrypted" must be "true"
-    And "block_device_mappings.ebs.kms_key_id" must reference a "aws_kms_key"
+    Then "disk encryption" must be "true"
+    And "encryption key" must reference a "aws_kms_key"
+
+  @CG-ENC-13
+  Scenario: Every EFS file system is encrypted with one of our KMS keys
+    Given resources of type "aws_efs_file_system"
+    Then "encrypted" must be "true"
+    And "encryption key" must reference a "aws_kms_key"
 
   @CG-ENC-9
   Scenario: Kubernetes secrets are envelope-encrypted with one of our KMS keys
     Given resources of type "aws_eks_cluster"
-    Then "encryption_config.resources" must include "secrets"
-    And "encryption_config.provider.key_arn" must reference a "aws_kms_key"
+    Then "envelope-encrypted resources" must include "secrets"
+    And "encryption key" must reference a "aws_kms_key"
 
   @CG-ENC-10
   Scenario: Every customer-managed KMS key rotates automatically
@@ -78,7 +85,7 @@ Feature: Encryption at rest and in transit
   Scenario: Aurora PostgreSQL refuses connections without TLS
     Given resources of type "aws_rds_cluster"
     Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
-    And "parameter[name=rds.force_ssl].value" must be "1"
+    And "forced TLS setting" must be "1"
 
   @CG-ENC-11
   Scenario: Plain SSM parameters are only non-secret configuration under a config path
@@ -91,4 +98,4 @@ Feature: Encryption at rest and in transit
   Scenario: SecureString SSM parameters are encrypted with one of our KMS keys
     Given resources of type "aws_ssm_parameter" where present
     When their "type" is "SecureString"
-    Then "key_id" must reference a "aws_kms_key"
+    Then "encryption key" must reference a "aws_kms_key"

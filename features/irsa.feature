@@ -18,7 +18,7 @@ Feature: Workload identities (IAM roles for service accounts)
   @live @CG-IAM-2
   Scenario: Each workload role trusts exactly one service account, for STS only
     Given resources of type "aws_iam_role"
-    When their "assume_role_policy.Statement.Action" includes "sts:AssumeRoleWithWebIdentity"
-    Then "assume_role_policy.Statement[Action=sts:AssumeRoleWithWebIdentity].Condition.StringEquals.*:aud" must be "sts.amazonaws.com"
-    And "assume_role_policy.Statement[Action=sts:AssumeRoleWithWebIdentity].Condition.StringEquals.*:sub" must match "system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+"
-    And "assume_role_policy.Statement.Condition.StringLike" must be empty
+    When their "trusted actions" includes "sts:AssumeRoleWithWebIdentity"
+    Then "trusted audience" must be "sts.amazonaws.com"
+    And "trusted service account" must match "system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+"
+    And "wildcard trust conditions" must be empty

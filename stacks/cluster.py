@@ -36,9 +36,14 @@ EKS_OIDC_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 # Add-ons that run pods, so they wait for the node group.
-_ADDONS_NEEDING_NODES = ("coredns", "aws-ebs-csi-driver")
+_ADDONS_NEEDING_NODES = ("coredns", "aws-ebs-csi-driver", "aws-efs-csi-driver", "amazon-cloudwatch-observability")
 # The VPC CNI enforces NetworkPolicies only with its network policy agent on (off by default).
-ADDON_CONFIGURATION = {"vpc-cni": {"enableNetworkPolicy": "true"}}
+# Container Insights sends the cluster's and pods' metrics to CloudWatch; container logs stay with Fluent Bit
+# (workloads/base/core/fluent-bit.yaml), so the add-on's own log shipper is off.
+ADDON_CONFIGURATION: dict[str, dict[str, object]] = {
+    "vpc-cni": {"enableNetworkPolicy": "true"},
+    "amazon-cloudwatch-observability": {"containerLogs": {"enabled": False}},
+}
 
 
 def _service_role(
@@ -93,6 +98,8 @@ class Cluster(Construct):
             },
             encryption_config={"resources": ["secrets"], "provider": {"key_arn": keys.eks_secrets.arn}},
             enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
+            # Access entries (the in-VPC deployer's, stacks/runner.py) need the API authentication mode.
+            access_config={"authentication_mode": "API_AND_CONFIG_MAP"} if env.in_vpc_deployer else None,
             depends_on=[logs],
         )
         issuer = self.cluster.identity.get(0).oidc.get(0).issuer

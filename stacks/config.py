@@ -29,12 +29,34 @@ SERVICE_ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("kube-system", "ebs-csi-controller-sa"),
     ("kube-system", "efs-csi-controller-sa"),
     ("kube-system", "fluent-bit"),
+    ("amazon-cloudwatch", "cloudwatch-agent"),  # Container Insights metrics (the EKS add-on's agent)
 )
 
 # Container images the cluster runs, one ECR repository each: the project's own five (the load
-# test's master and workers included), and Fluent Bit mirrored into our registry so every pod
-# pulls by digest from ECR.
-IMAGES = ("api", "web", "inference", "pipeline", "loadtest", "fluent-bit")
+# test's master and workers included), and the upstream images the platform runs (Fluent Bit, the AWS
+# Load Balancer Controller, cert-manager) mirrored into our registry (workloads/base/core/mirrors.yaml),
+# so every pod pulls by digest from ECR.
+IMAGES = (
+    "api",
+    "web",
+    "inference",
+    "pipeline",
+    "loadtest",
+    "fluent-bit",
+    "aws-load-balancer-controller",
+    "cert-manager-controller",
+)
+
+# The GitHub repository (owner/name) whose workflows the CI roles trust, and nothing else.
+GITHUB_REPOSITORY = "citygate-city/citygate"
+# What CI does to each remote environment, and the GitHub environment of the jobs doing it: a CI role trusts
+# tokens of exactly that environment (its required reviewers guard the role), never a branch pattern.
+CI_PURPOSES = ("plan", "apply", "push", "deploy")
+CI_GITHUB_ENVIRONMENTS: dict[str, dict[str, str]] = {
+    "dev": dict.fromkeys(CI_PURPOSES, "dev"),
+    "staging": dict.fromkeys(CI_PURPOSES, "staging"),
+    "prod": {"plan": "production-plan", "apply": "production", "push": "production", "deploy": "production"},
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,9 @@ class Environment:
     """Sizes and safety nets of one environment; the controls themselves never vary."""
 
     name: str
+    # The AWS account the environment lives in: the overlays' role, registry and target-group references are
+    # written from it (`python main.py overlays`). `local` is the embedded AWS's fixed account.
+    account_id: str
     region: str
     availability_zones: tuple[str, str]
     backend: LocalBackend | S3Backend
@@ -85,6 +110,8 @@ class Environment:
     secret_rotation_days: int
     kms_deletion_window_days: int
     domain_name: str
+    # The in-VPC deploy runner (CodeBuild) and its EKS access entry; the embedded AWS has no access-entry API.
+    in_vpc_deployer: bool
 
     @property
     def prefix(self) -> str:
@@ -119,6 +146,7 @@ _REGION = "eu-west-1"
 # dev is the reference; the other environments state only how they differ from it.
 _DEV = Environment(
     name="dev",
+    account_id="111111111111",
     region=_REGION,
     availability_zones=("eu-west-1a", "eu-west-1b"),
     backend=_remote_backend("dev", _REGION),
@@ -129,7 +157,14 @@ _DEV = Environment(
     node_desired=2,
     node_max=3,
     node_volume_gb=30,
-    eks_addons=("vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver"),
+    eks_addons=(
+        "vpc-cni",
+        "coredns",
+        "kube-proxy",
+        "aws-ebs-csi-driver",
+        "aws-efs-csi-driver",
+        "amazon-cloudwatch-observability",
+    ),
     aurora_instance_class="db.t4g.medium",
     aurora_instances=1,
     aurora_backup_days=7,
@@ -144,10 +179,12 @@ _DEV = Environment(
     secret_rotation_days=30,
     kms_deletion_window_days=30,
     domain_name="dev.citygate.example",
+    in_vpc_deployer=True,
 )
 _STAGING = replace(
     _DEV,
     name="staging",
+    account_id="222222222222",
     backend=_remote_backend("staging", _REGION),
     nat_gateways=2,
     node_instance_types=("m6i.large",),
@@ -173,6 +210,7 @@ ENVIRONMENTS: dict[str, Environment] = {
         replace(
             _DEV,
             name="local",
+            account_id="123456789012",
             region="us-east-1",
             availability_zones=("us-east-1a", "us-east-1b"),
             backend=LocalBackend(),
@@ -187,12 +225,14 @@ ENVIRONMENTS: dict[str, Environment] = {
             ecr_images_kept=10,
             kms_deletion_window_days=7,
             domain_name="local.citygate.example",
+            in_vpc_deployer=False,
         ),
         _DEV,
         _STAGING,
         replace(
             _STAGING,
             name="prod",
+            account_id="333333333333",
             backend=_remote_backend("prod", _REGION),
             node_instance_types=("m6i.xlarge", "m6a.xlarge"),
             node_min=3,
@@ -213,6 +253,11 @@ ENVIRONMENTS: dict[str, Environment] = {
         ),
     )
 }
+
+
+# The account's delivery foundations (stacks/bootstrap.py): applied once by an administrator, state kept locally
+# (it creates the remote-state buckets every other stack's state lives in).
+BOOTSTRAP = replace(_DEV, name="bootstrap", backend=LocalBackend(), in_vpc_deployer=False)
 
 
 def environment(name: str) -> Environment:

@@ -28,7 +28,31 @@ _KMS_READ = ["kms:Decrypt", "kms:DescribeKey"]
 _KMS_WRITE = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
 _SECRET_READ = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
 # Add-on name -> the service account its IRSA role is for.
-ADDON_SERVICE_ACCOUNTS = {"aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa")}
+ADDON_SERVICE_ACCOUNTS = {
+    "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa"),
+    "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa"),
+    "amazon-cloudwatch-observability": ("amazon-cloudwatch", "cloudwatch-agent"),
+}
+# What the AWS Load Balancer Controller reads in TargetGroupBinding-only mode (its published policy, less
+# everything that creates or changes load balancers, listeners, rules, security groups or WAF associations).
+LOAD_BALANCER_CONTROLLER_READS = (
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeTags",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeInstances",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeAvailabilityZones",
+)
+# The only writes it needs: pod IPs in and out of the stack's target groups.
+LOAD_BALANCER_CONTROLLER_WRITES = ("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets")
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,7 @@ class WorkloadIdentities(Construct):
         stream = data.sensor_stream.arn
         secret = {name: s.arn for name, s in security.secrets.items()}
         models_prefix = "models/"
+        reports_prefix = "reports/"  # where the API files citizens' reports (workloads/api stores.py)
 
         def db_user(user: str) -> str:
             return ctx.arn("rds-db", f"dbuser:{data.database.cluster_resource_id}/{user}")
@@ -116,7 +141,9 @@ class WorkloadIdentities(Construct):
                     allow("PublishSensorEvents", ["kinesis:PutRecord", "kinesis:PutRecords"], [stream]),
                     allow("ReadOwnSecret", _SECRET_READ, [secret["inference_api_key"]]),
                     allow("ConnectAsApi", ["rds-db:connect"], [db_user("api")]),
+                    allow("WriteReports", ["s3:PutObject"], [lake["raw"].objects(reports_prefix)]),
                     allow("UseKeys", _KMS_WRITE, [keys.feature_store.arn, keys.streaming.arn, keys.secrets.arn]),
+                    allow("EncryptReports", ["kms:GenerateDataKey"], [keys.data_lake.arn]),
                 )
             ),
             ("production", "web"): Permissions(
@@ -175,27 +202,11 @@ class WorkloadIdentities(Construct):
             ),
             ("kube-system", "aws-load-balancer-controller"): Permissions(
                 (
-                    allow(
-                        "DescribeLoadBalancing",
-                        [
-                            "elasticloadbalancing:DescribeLoadBalancers",
-                            "elasticloadbalancing:DescribeListeners",
-                            "elasticloadbalancing:DescribeRules",
-                            "elasticloadbalancing:DescribeTargetGroups",
-                            "elasticloadbalancing:DescribeTargetHealth",
-                            "elasticloadbalancing:DescribeTags",
-                            "ec2:DescribeSubnets",
-                            "ec2:DescribeSecurityGroups",
-                            "ec2:DescribeVpcs",
-                            "ec2:DescribeInstances",
-                            "ec2:DescribeNetworkInterfaces",
-                        ],
-                        ["*"],
-                    ),
+                    allow("DescribeLoadBalancing", list(LOAD_BALANCER_CONTROLLER_READS), ["*"]),
                     allow(
                         "RegisterPodTargets",
-                        ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-                        [edge.target_group.arn],
+                        list(LOAD_BALANCER_CONTROLLER_WRITES),
+                        [group.arn for group in edge.target_groups.values()],
                     ),
                 )
             ),
@@ -214,6 +225,7 @@ class WorkloadIdentities(Construct):
             ("kube-system", "efs-csi-controller-sa"): Permissions(
                 managed_policy="service-role/AmazonEFSCSIDriverPolicy"
             ),
+            ("amazon-cloudwatch", "cloudwatch-agent"): Permissions(managed_policy="CloudWatchAgentServerPolicy"),
             ("kube-system", "fluent-bit"): Permissions(
                 (
                     allow(

@@ -74,22 +74,26 @@ class Keys(Construct):
         )
 
     def _key(self, domain: str, purpose: str, *service_statements: Statement) -> KmsKey:
-        ctx = self._ctx
-        admin: Statement = {
-            "Sid": "AccountAdministersThroughIam",
-            "Effect": "Allow",
-            "Principal": root_principal(ctx.account_id),
-            "Action": "kms:*",
-            "Resource": "*",
-        }
-        key = KmsKey(
-            self,
-            domain,
-            description=f"{ctx.env.prefix}: {purpose}",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=ctx.env.kms_deletion_window_days,
-            policy=document(admin, *service_statements),
-        )
-        KmsAlias(self, f"{domain}_alias", name=f"alias/{ctx.name(domain.replace('_', '-'))}", target_key_id=key.key_id)
-        return key
+        return customer_key(self, domain, self._ctx, purpose, *service_statements)
+
+
+def customer_key(scope: Construct, domain: str, ctx: Context, purpose: str, *service_statements: Statement) -> KmsKey:
+    """A rotated CMK administered through IAM (plus `service_statements`), aliased `alias/<prefix>-<domain>`."""
+    admin: Statement = {
+        "Sid": "AccountAdministersThroughIam",
+        "Effect": "Allow",
+        "Principal": root_principal(ctx.account_id),
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    key = KmsKey(
+        scope,
+        domain,
+        description=f"{ctx.env.prefix}: {purpose}",
+        enable_key_rotation=True,
+        rotation_period_in_days=365,
+        deletion_window_in_days=ctx.env.kms_deletion_window_days,
+        policy=document(admin, *service_statements),
+    )
+    KmsAlias(scope, f"{domain}_alias", name=f"alias/{ctx.name(domain.replace('_', '-'))}", target_key_id=key.key_id)
+    return key

@@ -19,7 +19,10 @@ from stacks.keys import Keys
 from stacks.naming import ReadableIdsStack
 from stacks.network import Network
 from stacks.registry import Registry
+from stacks.runner import Deployer
 from stacks.security import Security
+from stacks.storage import SharedStorage
+from stacks.warehouse import Warehouse
 
 AWS_PROVIDER_VERSION = "5.100.0"
 
@@ -52,6 +55,7 @@ class PlatformStack(ReadableIdsStack):
         Audit(self, "audit", ctx, keys, archive)
         network = Network(self, "network", ctx, keys)
         data = Data(self, "data", ctx, keys, network, archive.access_logs)
+        Warehouse(self, "warehouse", ctx, keys, network)
         registry = Registry(self, "registry", ctx, keys)
         cluster = Cluster(self, "cluster", ctx, keys, network)
         security = Security(
@@ -68,9 +72,15 @@ class PlatformStack(ReadableIdsStack):
             },
         )
         edge = Edge(self, "edge", ctx, network, archive.access_logs, security.web_acl)
+        if env.eks_addons:  # the embedded AWS's EKS reports no cluster security group (and runs no pods)
+            edge.admit_to_pods(cluster.cluster.vpc_config.cluster_security_group_id)
+        storage = SharedStorage(self, "storage", ctx, network)
         identities = WorkloadIdentities(self, "identities", ctx, keys, cluster, data, security, edge)
         cluster.install_addons(ctx, identities.addon_roles())
-        self._outputs(network, data, registry, cluster, security, edge, identities, archive)
+        if env.in_vpc_deployer:
+            deployer = Deployer(self, "deployer", ctx, keys, network, cluster)
+            TerraformOutput(self, "deployer_project", value=deployer.name, description="CodeBuild project that deploys")
+        self._outputs(network, data, registry, cluster, security, edge, identities, archive, storage)
 
     def _outputs(
         self,
@@ -82,6 +92,7 @@ class PlatformStack(ReadableIdsStack):
         edge: Edge,
         identities: WorkloadIdentities,
         archive: LogArchive,
+        storage: SharedStorage,
     ) -> None:
         """What the workloads, the verifier and the load test need to find in the account."""
         outputs: dict[str, tuple[object, str]] = {
@@ -93,7 +104,12 @@ class PlatformStack(ReadableIdsStack):
             "container_log_group": (identities.container_logs.name, "Log group Fluent Bit ships to"),
             "waf_acl_arn": (security.web_acl.arn, "WAFv2 web ACL associated with the ALB"),
             "alb_dns_name": (edge.alb.dns_name, "Public ALB DNS name"),
-            "alb_target_group_arn": (edge.target_group.arn, "Target group the application pods register in"),
+            "alb_target_group_arns": (
+                {route: group.arn for route, group in edge.target_groups.items()},
+                "Target group per public route, which the pods' TargetGroupBindings register in",
+            ),
+            "certificate_arn": (edge.certificate.certificate_arn, "Validated ACM certificate of the HTTPS listener"),
+            "efs_file_system_id": (storage.file_system.id, "EFS file system of the efs-shared StorageClass"),
             "data_lake_buckets": ({z: b.name for z, b in data.lake.items()}, "Data lake bucket per zone"),
             "access_logs_bucket": (archive.access_logs.name, "Bucket receiving S3 and ALB access logs"),
             "audit_bucket": (archive.audit.name, "Bucket receiving CloudTrail and AWS Config"),

@@ -7,12 +7,14 @@ it judged (`target`) and its evidence step by step (`evidence`: addresses checke
 living documentation reads them, so even a run skipped before its first step is accounted for.
 Feature tags are control ids (`@CG-ENC-1`, `@FSBP-S3.5`): they stay in the cucumber JSON and are not
 turned into pytest marks, except the target tags (`live` also marks the run `e2e`: it applies).
+A run that checked nothing is reported as a pytest skip with its reason (`SpecSkip`), or fails
+under `@noskip`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from pytest_bdd.parser import ScenarioTemplate
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from citygate.bdd.excepted import scenario_exceptions
-from citygate.bdd.spec import Spec
+from citygate.bdd.spec import NOSKIP_TAG, Spec, SpecSkip
 from citygate.bdd.vocabulary import VOCABULARY
 from citygate.model import Inventory
 
@@ -48,7 +50,7 @@ def spec(
 ) -> Iterator[Spec]:
     template = _template(request.node)
     tags = (template.tags | template.feature.tags) if template else set()
-    current = Spec(inventory, exceptions=scenario_exceptions(tags))
+    current = Spec(inventory, exceptions=scenario_exceptions(tags), noskip=NOSKIP_TAG in tags)
     yield current
     record_property(EVIDENCE_PROPERTY, json.dumps(current.evidence()))
 
@@ -83,6 +85,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         item.user_properties.append((TARGET_PROPERTY, str(getattr(target, "id", target))))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """A scenario that checked nothing is skipped, not passed (its step shows as skipped in cucumber JSON)."""
+    try:
+        return (yield)
+    except SpecSkip as skipped:
+        pytest.skip(str(skipped))
+
+
 def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Any, step_func: Callable[..., object]) -> None:
     if step_func in _VOCABULARY_FUNCS:
         request.getfixturevalue("spec").begin(f"{step.keyword} {step.name}")
@@ -92,6 +103,7 @@ __all__ = [
     "pytest_bdd_apply_tag",
     "pytest_bdd_before_step",
     "pytest_configure",
+    "pytest_pyfunc_call",
     "pytest_runtest_setup",
     "spec",
     *(name for name in tuple(globals()) if name.startswith("pytestbdd_stepdef_")),

@@ -13,7 +13,7 @@ from typing import Any
 from pytest_bdd.parser import Scenario
 from pytest_bdd.parsers import parse
 
-from citygate.bdd.spec import Spec, SpecFailure
+from citygate.bdd.spec import NOSKIP_TAG, Spec, SpecFailure, SpecSkip
 from citygate.bdd.vocabulary import VOCABULARY, StepDefinition
 from citygate.exceptions import PolicyException
 from citygate.model import Inventory
@@ -23,8 +23,8 @@ _PARSERS = [(definition, parse(definition.pattern)) for definition in VOCABULARY
 
 @dataclass
 class Outcome:
-    status: str  # passed | failed (a requirement is not met) | error (undefined step, crash)
-    step: str = ""  # the step that failed or errored
+    status: str  # passed | failed (requirement not met) | skipped (nothing to check) | error (undefined step, crash)
+    step: str = ""  # the step that failed, skipped or errored
     message: str = ""
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
@@ -37,7 +37,8 @@ def match(kind: str, text: str) -> tuple[StepDefinition, dict[str, Any]] | None:
 
 
 def run_scenario(scenario: Scenario, inventory: Inventory, exceptions: Sequence[PolicyException] = ()) -> Outcome:
-    spec = Spec(inventory, exceptions=list(exceptions))
+    noskip = NOSKIP_TAG in scenario.tags | scenario.feature.tags
+    spec = Spec(inventory, exceptions=list(exceptions), noskip=noskip)
     for step in scenario.steps:
         text = f"{step.keyword} {step.name}"
         found = match(step.type, step.name)
@@ -49,6 +50,8 @@ def run_scenario(scenario: Scenario, inventory: Inventory, exceptions: Sequence[
             definition.func(spec, **arguments)
         except SpecFailure as failure:
             return Outcome("failed", text, str(failure), spec.evidence())
+        except SpecSkip as skipped:
+            return Outcome("skipped", text, str(skipped), spec.evidence())
         except Exception as exc:
             return Outcome("error", text, f"{type(exc).__name__}: {exc}", spec.evidence())
     return Outcome("passed", evidence=spec.evidence())

@@ -2,6 +2,8 @@
 
 Every `Then` judges each resource in scope and records what it saw, passing or not, so the living
 documentation can show the evidence (addresses checked, values seen) behind a green scenario too.
+A `Then` with nothing in scope checked nothing: the run is skipped with the reason (kept in the
+evidence), never passed; under `@noskip` (terraform-compliance's convention) it fails instead.
 A resource that breaks the requirement but is covered by a live exception of one of the scenario's
 controls is recorded as excepted (with the exception id) instead of failing the scenario.
 """
@@ -21,8 +23,15 @@ AFTER_APPLY = "(known after apply)"
 NOT_SET = "(not set)"
 
 
+NOSKIP_TAG = "noskip"
+
+
 class SpecFailure(AssertionError):
     """A requirement is not met: a violation the scenario reports, as opposed to an error in running it."""
+
+
+class SpecSkip(Exception):
+    """The run checked nothing (or the scenario does not apply here): reported as skipped, with why."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +47,15 @@ class StepRecord:
     step: str
     observations: list[Observation] = field(default_factory=list)
     note: str = ""
+    skipped: str = ""  # why the run stopped here without checking anything
+    attributes: dict[str, str] = field(default_factory=dict)  # the attribute paths read, by resource type
 
     def to_json(self) -> dict[str, Any]:
         return {
             "step": self.step,
             "note": self.note,
+            "skipped": self.skipped,
+            "attributes": self.attributes,
             "observations": [
                 {"address": o.address, "seen": o.seen, "ok": o.ok, "exception": o.exception} for o in self.observations
             ],
@@ -65,6 +78,8 @@ class Spec:
     subject: str = "resources"
     records: list[StepRecord] = field(default_factory=list)
     exceptions: list[PolicyException] = field(default_factory=list)  # live exceptions of this scenario's controls
+    noskip: bool = False  # the scenario expects something to judge: an empty scope fails it
+    scope: str = ""  # how the current selection was reached, for the reason of a skip
 
     def exception_for(self, address: str) -> str:
         return next((w.id for w in self.exceptions if fnmatchcase(address, w.resource)), "")
@@ -82,10 +97,26 @@ class Spec:
         self.selection = resources
         self.subject = subject
         self.current.observations.extend(Observation(r.address, "in scope", True) for r in resources)
-        self.current.note = note or f"{len(resources)} {subject} in scope"
+        self.current.note = self.scope = note or f"{len(resources)} {subject} in scope"
+
+    def skip(self, reason: str) -> None:
+        """Stop the run as skipped, the reason kept in the evidence (the scenario does not apply here)."""
+        self.current.skipped = reason
+        raise SpecSkip(reason)
+
+    def nothing_to_check(self) -> None:
+        """An empty scope: skipped with the reason, or, under `@noskip`, a failure."""
+        origin = self.inventory.origin or self.inventory.source
+        reason = f"nothing to check: {self.scope or f'no {self.subject}'} in {origin}"
+        if self.noskip:
+            self.current.note = reason
+            raise SpecFailure(f"@{NOSKIP_TAG}: {reason}")
+        self.skip(reason)
 
     def require(self, judge: Callable[[Resource], Verdict], expectation: str) -> None:
         """Judge every resource in scope; fail naming each offender and the value seen."""
+        if not self.selection:
+            self.nothing_to_check()
         record = self.current
         offenders: list[str] = []
         for resource in self.selection:
@@ -94,8 +125,6 @@ class Spec:
             record.observations.append(Observation(resource.address, seen, ok, exception))
             if not ok and not exception:
                 offenders.append(f"{resource.address}: {seen}")
-        if not self.selection:
-            record.note = f"no {self.subject} in scope: nothing to check"
         if offenders:
             listed = "\n  ".join(offenders)
             raise SpecFailure(

@@ -7,8 +7,9 @@
     When the environment is "prod, staging"                  through "path", environment is ...)
     Then there must be at least one such resource           (after a When: no vacuous pass)
     Then "versioning_configuration.status" must be "Enabled"
-    Then "path" must not be "x" / must include "x" / must be one of "a, b" [where set] / at least "7"
-    Then "path" must lie within the "CG-WAF-1" parameters "rate_limit_min" to "rate_limit_max"
+    Then "path" must not be "x" / must include "x" / must be one of "a, b" [where set]
+    Then "path" must be between "7" and "35"                (both bounds: a value can be too weak either way)
+    Then "path" must equal its "other path"                 (a port range that is one port)
     Then "path" must match "regex" / must not match "regex" / must include one matching "regex"
     Then "path" must be set / must not be set / must be empty
     Then "kms_key_id" must reference a "aws_kms_key"        (before apply: references; after: ids)
@@ -16,11 +17,14 @@
     Then each must have a "NetworkPolicy" attached through "metadata.namespace" whose "spec.podSelector" is empty
     Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
 
+An attribute is named the way a reviewer says it ("trusted audience"): `citygate.bdd.glossary` says
+which path that name reads on each resource type, and the evidence records the path read.
 Every value found at a path is judged (lists are spread, see `attributes.lookup`): "must be" wants
 all of them equal, "must include" at least one, "must not be" none.  Quoted arguments are literals:
 true/false/numbers parse as JSON, anything else is a string.  A value known only after apply
 satisfies "must be set" and "must reference" (the reference is in the plan); every other check fails
-closed on it, because it cannot be proven before apply.
+closed on it, because it cannot be proven before apply.  A `Then` with nothing in scope is skipped with
+the reason (or fails under `@noskip`), and so is a scenario outside its `When the environment is`.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from citygate.bdd.attributes import Lookup, identities, lookup, reference_type, references_at, refers_to
+from citygate.bdd.glossary import path_for
 from citygate.bdd.spec import AFTER_APPLY, NOT_SET, Spec, SpecFailure, Verdict, shown
-from citygate.controls import load_catalogue
 from citygate.model import Resource
 
 StepKind = Literal["given", "when", "then"]
@@ -104,11 +108,22 @@ def _seen(found: Lookup) -> str:
     return shown(values[0] if len(values) == 1 else list(values))
 
 
-def _every(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
+def _path(spec: Spec, resource: Resource, name: str) -> str:
+    """The path an attribute name reads on this resource, recorded in the step's evidence."""
+    path = path_for(name, resource.type)
+    spec.current.attributes.setdefault(resource.type, path)
+    return path
+
+
+def _read(spec: Spec, resource: Resource, name: str) -> Lookup:
+    return lookup(resource, _path(spec, resource, name))
+
+
+def _every(spec: Spec, path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
     """Needs the attribute present, and every value found there to pass `test`."""
 
     def judge(resource: Resource) -> Verdict:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         if not found.found:
             return False, _missing(found)
         return all(test(v) for v in found.values), _seen(found)
@@ -148,19 +163,19 @@ def _narrow(spec: Spec, keep: Callable[[Resource], bool], how: str) -> None:
 @step("when", 'their "{path}" is "{value}"')
 def when_equal(spec: Spec, path: str, value: str) -> None:
     expected = literal(value)
-    _narrow(spec, lambda r: any(same(v, expected) for v in lookup(r, path).values), f"with {path} = {value}")
+    _narrow(spec, lambda r: any(same(v, expected) for v in _read(spec, r, path).values), f"with {path} = {value}")
 
 
 @step("when", 'their "{path}" includes "{value}"')
 def when_includes(spec: Spec, path: str, value: str) -> None:
     expected = literal(value)
-    _narrow(spec, lambda r: any(same(v, expected) for v in lookup(r, path).values), f"whose {path} has {value}")
+    _narrow(spec, lambda r: any(same(v, expected) for v in _read(spec, r, path).values), f"whose {path} has {value}")
 
 
 @step("when", 'their "{path}" is set')
 def when_set(spec: Spec, path: str) -> None:
     def present(resource: Resource) -> bool:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         return found.unknown or any(not _is_empty(v) for v in found.values)
 
     _narrow(spec, present, f"with {path} set")
@@ -178,8 +193,11 @@ def when_referencing(spec: Spec, target_type: str, path: str) -> None:
 
 @step("when", 'the environment is "{environments}"')
 def when_environment(spec: Spec, environments: str) -> None:
-    inside = spec.inventory.environment in _listed(environments)
-    _narrow(spec, lambda _: inside, f"(environment {spec.inventory.environment or 'unnamed'})")
+    """Outside those environments the scenario does not apply: skipped, even under `@noskip`."""
+    here = spec.inventory.environment or "unnamed"
+    if here not in _listed(environments):
+        spec.skip(f"applies to {environments} only; this is {here}")
+    spec.current.note = f"environment {here}"
 
 
 # --- Then: the requirement on every resource in scope ---------------------------------------------
@@ -196,56 +214,56 @@ def must_exist(spec: Spec) -> None:
 @step("then", '"{path}" must be "{value}"')
 def must_be(spec: Spec, path: str, value: str) -> None:
     expected = literal(value)
-    spec.require(_every(path, lambda v: same(v, expected)), f"{path} = {value}")
+    spec.require(_every(spec, path, lambda v: same(v, expected)), f"{path} = {value}")
 
 
 @step("then", '"{path}" must be one of "{values}"')
 def must_be_one_of(spec: Spec, path: str, values: str) -> None:
     allowed = [literal(v) for v in _listed(values)]
-    spec.require(_every(path, lambda v: any(same(v, a) for a in allowed)), f"{path} in [{values}]")
+    spec.require(_every(spec, path, lambda v: any(same(v, a) for a in allowed)), f"{path} in [{values}]")
 
 
 @step("then", '"{path}" must be one of "{values}" where set')
 def must_be_one_of_where_set(spec: Spec, path: str, values: str) -> None:
     allowed = [literal(v) for v in _listed(values)]
-    spec.require(_no(path, lambda v: not any(same(v, a) for a in allowed)), f"{path}, where set, in [{values}]")
+    spec.require(_no(spec, path, lambda v: not any(same(v, a) for a in allowed)), f"{path}, where set, in [{values}]")
 
 
-@step("then", '"{path}" must be at least "{minimum}"')
-def must_be_at_least(spec: Spec, path: str, minimum: str) -> None:
-    bound = float(minimum)
-    spec.require(_every(path, lambda v: (n := _number(v)) is not None and n >= bound), f"{path} >= {minimum}")
-
-
-def _parameter(control_id: str, name: str) -> float:
-    """A numeric parameter of a catalogue control; a scenario naming a missing one fails closed."""
-    control = load_catalogue().get(control_id)
-    value = control.parameters.get(name) if control else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SpecFailure(f"the catalogue gives {control_id} no numeric parameter {name}")
-    return float(value)
-
-
-@step("then", '"{path}" must lie within the "{control_id}" parameters "{low}" to "{high}"')
-def must_lie_within_parameters(spec: Spec, path: str, control_id: str, low: str, high: str) -> None:
-    """Bounds read from the controls catalogue, so the scenario and the policies judge one range."""
-    lowest, highest = _parameter(control_id, low), _parameter(control_id, high)
+@step("then", '"{path}" must be between "{low}" and "{high}"')
+def must_be_between(spec: Spec, path: str, low: str, high: str) -> None:
+    """Both bounds, inclusive: a limit can be meaningless by being too high as well as too low."""
+    lowest, highest = float(low), float(high)
     spec.require(
-        _every(path, lambda v: (n := _number(v)) is not None and lowest <= n <= highest),
-        f"{path} within {lowest:g}..{highest:g} ({control_id} {low}..{high})",
+        _every(spec, path, lambda v: (n := _number(v)) is not None and lowest <= n <= highest),
+        f"{path} between {low} and {high}",
     )
+
+
+@step("then", '"{path}" must equal its "{other}"')
+def must_equal(spec: Spec, path: str, other: str) -> None:
+    """The values at both paths, in order, are the same (e.g. a port range that is a single port)."""
+
+    def judge(resource: Resource) -> Verdict:
+        found, reference = _read(spec, resource, path), _read(spec, resource, other)
+        if found.unknown or reference.unknown:
+            return False, f"{AFTER_APPLY}: cannot be proven before apply"
+        ok = [_canonical(v) for v in found.values] == [_canonical(v) for v in reference.values]
+        seen, compared = (_seen(f) if f.found else NOT_SET for f in (found, reference))
+        return ok, f"{path} {seen}, {other} {compared}"
+
+    spec.require(judge, f"{path} equal to its {other}")
 
 
 @step("then", '"{path}" must match "{pattern}"')
 def must_match(spec: Spec, path: str, pattern: str) -> None:
-    spec.require(_every(path, _matches(pattern)), f"{path} matching /{pattern}/")
+    spec.require(_every(spec, path, _matches(pattern)), f"{path} matching /{pattern}/")
 
 
-def _some(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
+def _some(spec: Spec, path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
     """Needs the attribute present, and at least one value found there to pass `test`."""
 
     def judge(resource: Resource) -> Verdict:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         if not found.found:
             return False, _missing(found)
         return any(test(v) for v in found.values), _seen(found)
@@ -253,11 +271,11 @@ def _some(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdic
     return judge
 
 
-def _no(path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
+def _no(spec: Spec, path: str, test: Callable[[Any], bool]) -> Callable[[Resource], Verdict]:
     """Passes when no value at the path passes `test`; an absent attribute passes, an unknown one cannot."""
 
     def judge(resource: Resource) -> Verdict:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         if not found.found:
             return (False, _missing(found)) if found.unknown else (True, NOT_SET)
         return not any(test(v) for v in found.values), _seen(found)
@@ -273,29 +291,29 @@ def _matches(pattern: str) -> Callable[[Any], bool]:
 @step("then", '"{path}" must include "{value}"')
 def must_include(spec: Spec, path: str, value: str) -> None:
     expected = literal(value)
-    spec.require(_some(path, lambda v: same(v, expected)), f"{path} to include {value}")
+    spec.require(_some(spec, path, lambda v: same(v, expected)), f"{path} to include {value}")
 
 
 @step("then", '"{path}" must include one matching "{pattern}"')
 def must_include_match(spec: Spec, path: str, pattern: str) -> None:
-    spec.require(_some(path, _matches(pattern)), f"{path} to include one matching /{pattern}/")
+    spec.require(_some(spec, path, _matches(pattern)), f"{path} to include one matching /{pattern}/")
 
 
 @step("then", '"{path}" must not be "{value}"')
 def must_not_be(spec: Spec, path: str, value: str) -> None:
     expected = literal(value)
-    spec.require(_no(path, lambda v: same(v, expected)), f"{path} never {value}")
+    spec.require(_no(spec, path, lambda v: same(v, expected)), f"{path} never {value}")
 
 
 @step("then", '"{path}" must not match "{pattern}"')
 def must_not_match(spec: Spec, path: str, pattern: str) -> None:
-    spec.require(_no(path, _matches(pattern)), f"{path} never matching /{pattern}/")
+    spec.require(_no(spec, path, _matches(pattern)), f"{path} never matching /{pattern}/")
 
 
 @step("then", '"{path}" must not be set')
 def must_not_be_set(spec: Spec, path: str) -> None:
     def judge(resource: Resource) -> Verdict:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         if found.unknown:
             return False, _missing(found)
         return not found.found, _seen(found) if found.found else NOT_SET
@@ -306,7 +324,7 @@ def must_not_be_set(spec: Spec, path: str) -> None:
 @step("then", '"{path}" must be empty')
 def must_be_empty(spec: Spec, path: str) -> None:
     def judge(resource: Resource) -> Verdict:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         if found.unknown:
             return False, _missing(found)
         return all(_is_empty(v) for v in found.leaves), shown(list(found.leaves)) if found.leaves else NOT_SET
@@ -317,7 +335,7 @@ def must_be_empty(spec: Spec, path: str) -> None:
 @step("then", '"{path}" must be set')
 def must_be_set(spec: Spec, path: str) -> None:
     def judge(resource: Resource) -> Verdict:
-        found = lookup(resource, path)
+        found = _read(spec, resource, path)
         if found.unknown and not found.found:
             return True, AFTER_APPLY
         if not found.found:
@@ -330,6 +348,7 @@ def must_be_set(spec: Spec, path: str) -> None:
 def _referenced(spec: Spec, resource: Resource, path: str, target_type: str) -> list[Resource]:
     """The resources of `target_type` the attribute points at: by reference before apply, by id after."""
     targets = spec.inventory.by_type(target_type)
+    path = _path(spec, resource, path)
     refs = references_at(resource, path)
     by_reference = [t for t in targets if any(refers_to(ref, resource, t) for ref in refs)]
     values = {str(v) for v in lookup(resource, path).values}
@@ -337,6 +356,7 @@ def _referenced(spec: Spec, resource: Resource, path: str, target_type: str) -> 
 
 
 def _references(spec: Spec, resource: Resource, path: str, target_type: str) -> Verdict:
+    path = _path(spec, resource, path)
     refs = [ref for ref in references_at(resource, path) if reference_type(ref) == target_type]
     if refs:
         return True, ", ".join(refs)
@@ -392,7 +412,7 @@ def each_must_have(spec: Spec, attached_type: str, path: str) -> None:
 @step("then", 'each must have a "{attached_type}" attached through "{path}" whose "{attribute}" is empty')
 def each_must_have_empty(spec: Spec, attached_type: str, path: str, attribute: str) -> None:
     def empty(candidate: Resource) -> bool:
-        found = lookup(candidate, attribute)
+        found = _read(spec, candidate, attribute)
         return not found.unknown and all(_is_empty(v) for v in found.leaves)
 
     _require_companions(spec, attached_type, path, f"{attached_type} with an empty {attribute}", empty)

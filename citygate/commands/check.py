@@ -2,6 +2,8 @@
 
 Exactly one input: --env (synthesize and plan first, on the embedded AWS), --plan, --synth,
 --k8s or --workflows.  The Kubernetes and workflow loaders are imported only when asked for.
+`--calls RECORD.jsonl` adds the `leastpriv` engine: the plan's roles judged on the AWS calls their
+workloads made (`citygate.leastpriv`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,18 @@ def engine_names(text: str) -> list[str]:
     help="Lowest severity that fails the gate.",
 )
 @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds each engine may take.")
+@click.option(
+    "--calls",
+    type=click.Path(dir_okay=False),
+    help="A record of AWS calls (JSONL) to judge the plan's roles by (adds the leastpriv engine).",
+)
+@click.option(
+    "--unused",
+    type=click.Choice(("warn", "fail")),
+    default="warn",
+    show_default=True,
+    help="Status of a granted action no recorded call used.",
+)
 def check(
     env: str | None,
     plan: str | None,
@@ -118,6 +132,8 @@ def check(
     exceptions: str | None,
     fail_on: str,
     timeout: float,
+    calls: str | None = None,
+    unused: str = "warn",
 ) -> int:
     """Run the gate (Rego, Checkov, Trivy) on a plan, synth dir, manifests or workflows."""
     from citygate.reporters import render
@@ -129,13 +145,13 @@ def check(
         threshold = Severity.parse(fail_on)
     except ValueError as exc:
         raise CitygateError(str(exc), "--fail-on") from None
-    engines = engine_names(engines_text)
+    engines = engine_names(engines_text) + (["leastpriv"] if calls else [])
     register = Path(exceptions) if exceptions else project_exceptions()
     if register is not None and not register.is_file():
         raise CitygateError("no such exception register", str(register))
     ((kind, value),) = given.items()
     inventory, path = load_input(kind, value)
-    options = EngineOptions(opa_url=opa_url)
+    options = EngineOptions(opa_url=opa_url, calls=Path(calls) if calls else None, unused=unused)
     report = run_gate(inventory, path, engines, register, threshold, timeout, options)
     text = render(report, fmt, color=output is None and fmt == "text" and sys.stdout.isatty())
     if output:

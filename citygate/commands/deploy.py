@@ -6,7 +6,8 @@ built and scanned, so the gate judges, and the cluster runs, exactly those image
 The rendered overlay is judged by the same gate as `check --k8s` (only a clean set is applied);
 then every object is sent with server-side apply and `dryRun=All`, so the API server validates the
 whole set (admission, Pod Security included) before anything changes; only then is it applied for
-real.  Without a kubeconfig there is no cluster to talk to: exit 2 with one line.
+real.  Without a kubeconfig there is no cluster to talk to: exit 2 with one line.  `--verify-registry` first
+reads every record's digest back from this environment's ECR repository (`promote-images` put it there).
 """
 
 from __future__ import annotations
@@ -154,23 +155,56 @@ def gate(inventory: Inventory, engines: Sequence[str]) -> int:
     type=click.Path(path_type=Path),
     help="Folder of the release's image digest records (one file per image): deploy exactly those digests.",
 )
+@click.option(
+    "--verify-registry",
+    is_flag=True,
+    help="Refuse records that do not name this environment's repositories or whose digest its registry lacks.",
+)
 @click.option("--dry-run-only", is_flag=True, help="Stop after the server-side dry run.")
+@click.option(
+    "--in-vpc",
+    is_flag=True,
+    help="Run this deploy on the environment's in-VPC deployer (CodeBuild, private endpoint) and wait for it.",
+)
+@click.option(
+    "--source-version", envvar="GITHUB_SHA", help="Commit the in-VPC deployer checks out (default $GITHUB_SHA)."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=1800, show_default=True, help="Seconds to wait for --in-vpc."
+)
+@click.option("--poll", type=click.FloatRange(min=0), default=10, hidden=True, help="Seconds between build checks.")
 def deploy(
     env: str,
     kubeconfig: str | None,
     context: str | None,
     engines_text: str,
     image_digests: Path | None,
+    verify_registry: bool,
     dry_run_only: bool,
+    in_vpc: bool,
+    source_version: str | None,
+    timeout: float,
+    poll: float,
 ) -> int:
     """Apply the workload manifests to a cluster (server-side apply, dry-run first)."""
+    if in_vpc:
+        return deploy_in_vpc(env, image_digests, source_version, timeout, poll)
     config_file = kubeconfig_file(kubeconfig)
     inventory = overlay_inventory(env)
     if image_digests is not None:
-        from citygate.k8s.digests import pin_images, read_digests
+        from citygate.k8s.digests import images_run, pin_images, read_digests, read_records
 
-        pinned = pin_images(inventory, read_digests(image_digests))
+        if verify_registry:
+            from citygate.commands.promote import require_in_registry
+
+            require_in_registry(read_records(image_digests), env)
+        digests = read_digests(image_digests)
+        elsewhere = frozenset().union(*(images_run(overlay_inventory(other)) for other in ENVIRONMENTS if other != env))
+        pinned = pin_images(inventory, digests, run_elsewhere=elsewhere - images_run(inventory))
         click.echo(f"pinned {pinned} containers to the release's image digests")
+        skipped = sorted(set(digests) - images_run(inventory))
+        if skipped:
+            click.echo(f"not run in {env}: {', '.join(skipped)} (recorded for the environments whose overlays run it)")
     verdict = gate(inventory, engine_names(engines_text))
     if verdict:
         click.echo(f"citygate: deploy {env}: the gate failed; nothing was applied", err=True)
@@ -183,3 +217,18 @@ def deploy(
     applied = apply_all(client, inventory.resources, dry_run=False)
     click.echo(f"applied: {len(applied)} objects to {env} (server-side apply, field manager {FIELD_MANAGER})")
     return 0
+
+
+def deploy_in_vpc(env: str, image_digests: Path | None, source_version: str | None, timeout: float, poll: float) -> int:
+    """Hand the deploy to the environment's in-VPC deployer, with the release's records (checked here first)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from citygate.deployer import run_in_vpc
+    from citygate.k8s.digests import read_records
+
+    records = read_records(image_digests) if image_digests is not None else None
+    try:
+        return run_in_vpc(boto3.client("codebuild"), env, records, source_version, timeout, poll, say=click.echo)
+    except (BotoCoreError, ClientError) as exc:
+        raise CitygateError(f"the in-VPC deployer cannot run: {exc}", f"codebuild {env}") from exc

@@ -18,13 +18,17 @@ from citygate.account import open_account, stop_kept_server, workdir_for
 from citygate.commands.options import timeout_option
 from citygate.deadlines import deadline
 from citygate.deployment import STACK_FILE, Deployment
-from citygate.environments import ENVIRONMENTS
+from citygate.environments import ENVIRONMENTS, STACKS
 from citygate.errors import EXIT_CLEAN, EXIT_VIOLATIONS, CitygateError
 from citygate.findings import GateReport
 from citygate.paths import SYNTH_OUT
 from citygate.reporters import render
 
 env_option = click.option("--env", "env", type=click.Choice(ENVIRONMENTS), required=True, help="Environment.")
+# plan, apply and destroy also take the bootstrap stack (verify judges environments only)
+stack_option = click.option(
+    "--env", "env", type=click.Choice(STACKS), required=True, help="Environment, or `bootstrap` (delivery foundations)."
+)
 embedded_option = click.option(
     "--embedded", is_flag=True, help="Use the embedded AWS (moto) even when real AWS credentials are present."
 )
@@ -80,20 +84,20 @@ def gate(plan_json: Path, env: str) -> GateReport:
 
 
 @click.command("synth")
-@click.option("--env", "env", type=click.Choice([*ENVIRONMENTS, "all"]), default="all", show_default=True)
+@click.option("--env", "env", type=click.Choice([*STACKS, "all"]), default="all", show_default=True)
 @click.option("--out", "outdir", type=click.Path(path_type=Path), default=SYNTH_OUT, show_default=True)
 def synth(env: str, outdir: Path) -> int:
     """Synthesize the CDKTF stacks of an environment to Terraform JSON."""
     from stacks import synthesize
 
-    envs = ENVIRONMENTS if env == "all" else (env,)
+    envs = STACKS if env == "all" else (env,)
     for name, path in synthesize(envs, outdir).items():
         click.echo(f"{name}: {path}")
     return EXIT_CLEAN
 
 
 @click.command("plan")
-@env_option
+@stack_option
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Also write the plan JSON here.")
 @embedded_option
 @no_synth_option
@@ -113,7 +117,7 @@ def plan(env: str, out: Path | None, embedded: bool, no_synth: bool) -> int:
 
 
 @click.command("apply")
-@env_option
+@stack_option
 @embedded_option
 @no_synth_option
 @click.option(
@@ -143,7 +147,7 @@ def apply(env: str, embedded: bool, no_synth: bool, keep_running: bool, timeout:
 
 
 @click.command("destroy")
-@env_option
+@stack_option
 @embedded_option
 @timeout_option("destroy")
 def destroy(env: str, embedded: bool, timeout: float) -> int:

@@ -1,10 +1,12 @@
 """`up`: the whole job on one environment, stopping at the first stage that is not clean.
 
-synth -> plan -> gate -> apply -> verify -> workloads gate -> load test -> report, then destroy.
-The Terraform stages share one embedded AWS (moto) for the whole run.  The load test and the
+synth -> plan -> gate -> apply -> verify -> workloads gate -> load test -> every environment's plan
+judged -> report, then destroy.  The Terraform stages share one embedded AWS (moto) for the whole run;
+the other environments are planned (never applied) each on an embedded AWS of its own.  The load test and the
 report run as child commands: Locust monkey-patches the process with gevent, and the report runs
 the BDD suite, so each gets a process of its own.  Reports land in `--reports` (JSON, SARIF,
-Markdown, JUnit of the gate; the live check; the load test's CSV/HTML; the living documentation).
+Markdown, JUnit of the gate; `<env>-gate.json` per environment; the live check; the load test's
+CSV/HTML; the living documentation as HTML, PDF, `controls.csv` and `report.json`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
 from citygate.findings import GateReport
 from citygate.outputs import write_report
-from citygate.paths import ROOT, WORKLOADS
+from citygate.paths import ROOT, SYNTH_OUT, WORKLOADS
 from citygate.reporters import render
 
 GATE_FORMATS = {"json": "gate.json", "sarif": "gate.sarif", "markdown": "gate.md", "junit": "gate-junit.xml"}
@@ -66,8 +68,42 @@ def workloads_gate(env: str) -> GateReport:
     return run_gate(inventory, path, exceptions=project_exceptions())
 
 
+def environment_gate_file(reports: Path, env: str) -> Path:
+    return reports / f"{env}-gate.json"
+
+
+def judge_environments(applied: str, reports: Path) -> bool:
+    """Plan every other environment offline and judge each plan (the gate only: nothing is applied), so
+    the report shows every environment's verdict; True when every plan is compliant."""
+    from stacks import synthesize
+
+    others = [e for e in ENVIRONMENTS if e != applied]
+    if not others:
+        return True
+    files = synthesize(others, SYNTH_OUT)
+    clean = True
+    for env in others:
+        with open_account(env, embedded=True) as account:
+            plan_json = account.deployment(files[env]).plan()
+        report = gate(plan_json, env)
+        write_report(environment_gate_file(reports, env), render(report, "json") + "\n")
+        clean = clean and report.exit_code == EXIT_CLEAN
+        verdict = "compliant" if report.exit_code == EXIT_CLEAN else "NOT compliant"
+        stage("environments")(f"{env}: the plan is {verdict} ({environment_gate_file(reports, env)})")
+    return clean
+
+
+def report_args(env: str, reports: Path, live_state: Path) -> list[str]:
+    """The report on everything recorded in `reports`, with its PDF, CSV and the changes since the last one."""
+    args = ["report", "--env", env, "--live-state", str(live_state), "--output", str(reports / "report.html")]
+    args += ["--evidence", str(reports), "--pdf", str(reports / "report.pdf"), "--csv", str(reports / "controls.csv")]
+    previous = reports / "report.json"
+    return args + (["--since", str(previous)] if previous.is_file() else [])
+
+
 def promote(env: str, reports: Path, duration: int, users: int, live_state: Path) -> int:
-    """The stages after a clean apply: workloads gate, load test, then the living documentation."""
+    """The stages after a clean apply: workloads gate, load test, every environment's plan judged, then
+    the living documentation (written even when another environment's plan fails, to show why)."""
     if not judged(workloads_gate(env), "workloads", reports):
         stage("workloads")("the workload manifests are not compliant")
         return 1
@@ -80,10 +116,15 @@ def promote(env: str, reports: Path, duration: int, users: int, live_state: Path
         stage("loadtest")("the SLO gate stops the promotion" if code == 1 else "the load test could not run")
         return code if code == 1 else EXIT_ERROR
     stage("loadtest")("every SLO holds")
-    report_args = ["report", "--env", env, "--live-state", str(live_state), "--output", str(reports / "report.html")]
-    code = run_child(report_args, "report")
-    stage("report")(str(reports / "report.html"))
-    return code if code in (EXIT_CLEAN, 1) else EXIT_ERROR
+    environments_clean = judge_environments(env, reports)
+    code = run_child(report_args(env, reports, live_state), "report")
+    stage("report")(f"{reports / 'report.html'}, report.pdf, controls.csv, report.json")
+    if code not in (EXIT_CLEAN, 1):
+        return EXIT_ERROR
+    if not environments_clean:
+        stage("environments")("an environment's plan is not compliant: see its section of the report")
+        return 1
+    return code
 
 
 @click.command("up")
@@ -114,7 +155,9 @@ def up(env: str, reports: Path, duration: int, users: int, keep: bool, timeout: 
                 deployment = account.deployment(synth_file)
                 plan_json = deployment.plan()
                 stage("plan")(str(plan_json))
-                if not judged(gate(plan_json, env), "infrastructure", reports):
+                verdict = gate(plan_json, env)
+                write_report(environment_gate_file(reports, env), render(verdict, "json") + "\n")
+                if not judged(verdict, "infrastructure", reports):
                     stage("gate")("the plan is not compliant: nothing was applied")
                     return 1
                 stage("gate")("the plan is compliant")

@@ -18,11 +18,15 @@ class EngineOptions:
 
     `opa_url`: the OPA server the `opa` engine asks.  `synth_files` ({env: cdk.tf.json}): the
     synthesized stacks the `irsa` engine cross-checks workloads against (None: synthesize the
-    environment's stacks on demand; {}: no stacks to compare with).
+    environment's stacks on demand; {}: no stacks to compare with).  `calls`: the record of AWS
+    calls the `leastpriv` engine compares with the plan's roles; `unused`: the status it gives a
+    granted action no call used (warn or fail).
     """
 
     opa_url: str | None = None
     synth_files: Mapping[str, Path] | None = None
+    calls: Path | None = None
+    unused: str = "warn"
 
 
 @dataclass(frozen=True)

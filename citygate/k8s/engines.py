@@ -1,14 +1,14 @@
 """The workload checks no Rego rule can express, as gate engines: strict schema validation,
-network isolation and reachability against the intended matrix, and the IRSA cross-check with the
-synthesized stacks.  Each judges Kubernetes inventories only, bundle by bundle (an overlay or a
+network isolation and reachability against the intended matrix, and the IRSA and ALB cross-checks with
+the synthesized stacks.  Each judges Kubernetes inventories only, bundle by bundle (an overlay or a
 file: never mixing two environments)."""
 
 from __future__ import annotations
 
-from citygate.engines.base import GateInput
+from citygate.engines.base import GateInput, NothingToJudge
 from citygate.environments import ENVIRONMENTS
 from citygate.findings import Finding, Severity
-from citygate.k8s import intent, irsa, schema
+from citygate.k8s import alb, intent, irsa, schema
 from citygate.k8s.reachability import Analyzer, ReachabilityMatrix, Workload, matrix
 from citygate.model import Inventory, Resource
 
@@ -87,6 +87,26 @@ class ReachabilityEngine(WorkloadEngine):
                     findings.extend(_isolation(workload, analyzer, files.get(workload.address, bundle)))
             if intent.applies(analyzer, spec):
                 findings.extend(intent.differences(matrix(analyzer, bundle), spec))
+        return findings
+
+
+class AlbEngine(WorkloadEngine):
+    """TargetGroupBindings, alb Ingresses and the controller's IRSA policy agree with the stack's ALB
+    (see `citygate.k8s.alb`); a run in which no bundle says anything about the edge judged nothing."""
+
+    name = "alb"
+
+    def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
+        inventory = gate_input.inventory
+        files = gate_input.options.synth_files
+        locate = irsa.synth_locator(files) if files is not None else irsa.default_synth_file
+        grouped = {bundle: resources for bundle, resources in bundles(inventory).items() if alb.applies(resources)}
+        if not grouped:
+            raise NothingToJudge("no TargetGroupBinding, alb Ingress or load balancer controller in the input")
+        findings: list[Finding] = []
+        for bundle, resources in grouped.items():
+            env = irsa.bundle_environment(bundle, ENVIRONMENTS, inventory.environment)
+            findings.extend(alb.cross_check(resources, env, locate))
         return findings
 
 

@@ -1,6 +1,8 @@
-"""The living documentation: one HTML page a reviewer reads to sign off what is enforced and where.
+"""The living documentation: one page a reviewer reads to sign off what is enforced and where.
 
-Features and scenarios as written, each with its result per target and the evidence behind it,
-control ids linked to the catalogue, exceptions, a coverage table (every control needs a scenario;
-a control without one is a gap) and, when given, the NetworkPolicy reachability matrix.
+The design's requirements traced to controls, scenarios and status per environment
+(`requirements`, `matrix`); the evidence `up` recorded for each environment (`evidence`); features
+and scenarios as written with their runs (`results`, `document`); the exception register; the commit,
+tool versions, plan digests and the page's own hash (`provenance`); a machine-readable summary to
+diff against (`summary`), the reviewer's sign-off (`signoff`), and the CSV and PDF forms (`exports`).
 """

@@ -1,4 +1,5 @@
-"""The page's content: features as written, joined to their runs, the catalogue and the exceptions."""
+"""The page's content: features as written, joined to their runs, the catalogue and the exceptions, and
+the requirement and control rows with their status per environment (`matrix`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pytest_bdd.parser import Feature, ScenarioTemplate, Step
 from citygate.bdd.features import load_features
 from citygate.controls import Control
 from citygate.exceptions import PolicyException
+from citygate.livingdoc.evidence import Evidence
+from citygate.livingdoc.matrix import ControlRow, RequirementRow, build_rows
+from citygate.livingdoc.requirements import Requirement
 from citygate.livingdoc.results import Run
 
 CONTROL_TAG = re.compile(r"^CG-[A-Z0-9]+-[0-9]+$")
@@ -27,16 +31,21 @@ TARGET_TAGS = {
 class ExceptionView:
     exception: PolicyException
     expired: bool
+    days_left: int | None = None
 
 
 @dataclass(frozen=True)
 class MatrixView:
     """A reachability matrix: `cells[i][j]` says what `endpoints[i]` may reach in `endpoints[j]`
-    (its ports, or "" for nothing)."""
+    (its ports, or "" for nothing); `intended[i][j]` what the intent opens, and `states[i][j]` how the
+    two compare (`open`, `unintended`, `blocked`, `closed`; "" when no intent was given)."""
 
     title: str
     endpoints: list[str]
     cells: list[list[str]]
+    intended: list[list[str]] = field(default_factory=list)
+    states: list[list[str]] = field(default_factory=list)
+    env: str = ""
 
 
 @dataclass
@@ -112,6 +121,16 @@ class Document:
     exceptions: list[ExceptionView]
     matrices: list[MatrixView]
     title: str = "citygate: what is enforced, and where"
+    requirements: list[RequirementRow] = field(default_factory=list)
+    control_rows: list[ControlRow] = field(default_factory=list)
+    evidence: Evidence = field(default_factory=lambda: Evidence(None))
+
+    @property
+    def environments(self) -> list[str]:
+        return list(self.evidence.environments)
+
+    def matrices_for(self, env: str) -> list[MatrixView]:
+        return [m for m in self.matrices if m.env == env]
 
     def failing(self) -> list[ScenarioView]:
         return [s for f in self.features for s in f.scenarios if s.status == "failed"]
@@ -128,6 +147,11 @@ class Document:
             "runs_skipped": sum(r.status == "skipped" for r in runs),
             "controls": len(self.coverage),
             "gaps": sum(row.status == "gap" for row in self.coverage),
+            "requirements": len(self.requirements),
+            "requirements_controlled": sum(r.requirement.disposition == "controlled" for r in self.requirements),
+            "requirements_not_covered": sum(r.requirement.disposition == "not covered" for r in self.requirements),
+            "requirements_out_of_scope": sum(r.requirement.disposition == "out of scope" for r in self.requirements),
+            "requirements_failed": sum(r.status == "failed" for r in self.requirements),
         }
 
 
@@ -155,6 +179,8 @@ def build_document(
     controls: list[Control],
     exceptions: list[ExceptionView],
     matrices: list[MatrixView] | None = None,
+    requirements: list[Requirement] | None = None,
+    evidence: Evidence | None = None,
 ) -> Document:
     features = [
         FeatureView(
@@ -170,4 +196,18 @@ def build_document(
     coverage = [CoverageRow(c, [s for s in scenarios if c.id in s.controls]) for c in controls]
     known = {c.id for c in controls}
     unknown = sorted({tag for s in scenarios for tag in s.controls} - known)
-    return Document(features, controls, coverage, unknown, exceptions, matrices or [])
+    evidence = evidence or Evidence(None, {})
+    runs_by_control = {c.id: [r for s in scenarios if c.id in s.controls for r in s.runs] for c in controls}
+    scenario_links = {c.id: [(s.anchor, s.name, s.status) for s in scenarios if c.id in s.controls] for c in controls}
+    requirement_rows, control_rows = build_rows(requirements or [], controls, runs_by_control, scenario_links, evidence)
+    return Document(
+        features,
+        controls,
+        coverage,
+        unknown,
+        exceptions,
+        matrices or [],
+        requirements=requirement_rows,
+        control_rows=control_rows,
+        evidence=evidence,
+    )

@@ -2,7 +2,8 @@
 
 A web-identity trust without a pinned `sub` lets any pod of the cluster (or any namespace's
 service account, with a wildcard) assume the role; without `aud` the token may be minted for
-another audience.  Roles that are not web-identity roles are out of scope.
+another audience.  Roles that are not web-identity roles, and GitHub Actions trusts
+(CG-IAM-8), are out of scope.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from cg_conf import UNKNOWN, json_document
 from cg_control import ControlCheck
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from citygate.policy_json import as_list
+from citygate.policy_json import as_list, trusts_github_actions
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 SERVICE_ACCOUNT = re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
@@ -47,7 +48,9 @@ class IrsaTrustPinsServiceAccount(ControlCheck):
         if document is UNKNOWN:
             return CheckResult.UNKNOWN
         statements = [s for s in as_list(document.get("Statement")) if isinstance(s, dict)]
-        web_identity = [s for s in statements if WEB_IDENTITY in as_list(s.get("Action"))]
+        web_identity = [
+            s for s in statements if WEB_IDENTITY in as_list(s.get("Action")) and not trusts_github_actions(s)
+        ]
         if all(pins_one_service_account(s) for s in web_identity if s.get("Effect", "Allow") == "Allow"):
             return CheckResult.PASSED
         return CheckResult.FAILED

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from citygate.bdd.features import ConcreteScenario, expand, load_features
 from citygate.bdd.live import state_inventory
@@ -138,7 +138,8 @@ BASE_ADDRESSES = frozenset(f"{kind}.{name}" for kind, named in BASE.items() for 
 
 
 def all_cases(catalogue: Catalogue) -> list[PlacedCase]:
-    return [place(control, case) for control in catalogue for case in control.cases]
+    """Every Terraform case (Kubernetes and CI/CD cases are judged as written: `tests.cases.objects`)."""
+    return [place(control, case) for control in catalogue for case in control.cases if case.kind == "terraform"]
 
 
 def live_rules(control: Control, rules: Iterable[str] = ()) -> list[LiveRule]:
@@ -229,22 +230,8 @@ class CaseRun:
         return Verdict(failures, judged=bool(outcomes))
 
     def _scenarios(self, placed: PlacedCase) -> Verdict:
-        failures: list[str] = []
-        judged = False
-        for scenario in scenarios(placed.control):
-            inventory = self.inventory(placed, target(scenario))
-            if inventory is None:
-                continue
-            outcome = run_scenario(scenario.scenario, inventory)
-            if outcome.status == "error":
-                failures.append(f"{scenario.key}: error at {outcome.step}: {outcome.message}")
-            seen = {o["address"] for step in outcome.evidence for o in step["observations"]}
-            if not any(placed.owns(address) for address in seen):
-                continue  # the scenario is about other resources than this case's
-            judged = True
-            if outcome.status == "failed" and any(f"{address}:" in outcome.message for address in placed.addresses):
-                failures.append(f"{scenario.key}: {outcome.step}: {outcome.message}")
-        return Verdict(tuple(failures), judged)
+        read = ((scenario, self.inventory(placed, target(scenario))) for scenario in scenarios(placed.control))
+        return judge_scenarios(((s, inventory) for s, inventory in read if inventory is not None), placed)
 
     def base_of(self, placed: PlacedCase) -> set[str]:
         """The base resources the case refers to: the only ones a scenario judging the case should see."""
@@ -269,6 +256,33 @@ class CaseRun:
         base = self.base_of(placed)
         kept = [r for r in whole.resources if placed.owns(r.address) or r.address in base]
         return Inventory(whole.kind, whole.source, kept, origin=placed.id, environment=ENVIRONMENT)
+
+
+class Owner(Protocol):
+    """A case as the judges see it: its resources' addresses, and whether an address is one of them."""
+
+    @property
+    def addresses(self) -> frozenset[str]: ...
+
+    def owns(self, address: str) -> bool: ...
+
+
+def judge_scenarios(read: Iterable[tuple[ConcreteScenario, Inventory]], case: Owner) -> Verdict:
+    """The scenarios' verdict on a case, each run on what it reads: a failure counts when it names one
+    of the case's resources, and a scenario judged the case when it observed one of them."""
+    failures: list[str] = []
+    judged = False
+    for scenario, inventory in read:
+        outcome = run_scenario(scenario.scenario, inventory)
+        if outcome.status == "error":
+            failures.append(f"{scenario.key}: error at {outcome.step}: {outcome.message}")
+        seen = {o["address"] for step in outcome.evidence for o in step["observations"]}
+        if not any(case.owns(address) for address in seen):
+            continue  # the scenario is about other resources than this case's
+        judged = True
+        if outcome.status == "failed" and any(f"{address}:" in outcome.message for address in case.addresses):
+            failures.append(f"{scenario.key}: {outcome.step}: {outcome.message}")
+    return Verdict(tuple(failures), judged)
 
 
 def _flagged(findings: list[Finding], placed: PlacedCase, rules: set[str]) -> Verdict:

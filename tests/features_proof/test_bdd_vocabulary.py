@@ -5,12 +5,14 @@ policy documents inside strings."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from citygate.bdd.attributes import lookup, refers_to, split_path
 from citygate.bdd.excepted import scenario_exceptions
-from citygate.bdd.features import parse_feature
+from citygate.bdd.features import expand, load_features, parse_feature
+from citygate.bdd.glossary import GLOSSARY
 from citygate.bdd.live import recorded_state
 from citygate.bdd.runner import match, run_scenario
 from citygate.bdd.spec import Spec, SpecFailure
@@ -19,12 +21,14 @@ from citygate.bdd.vocabulary import (
     each_must_have,
     given_resources,
     must_be,
+    must_be_between,
     must_be_set,
-    must_lie_within_parameters,
+    must_equal,
     must_reference,
 )
 from citygate.errors import CitygateError
 from citygate.model import Inventory, Resource
+from citygate.paths import FEATURES
 
 
 def bucket(key: str) -> Resource:
@@ -175,18 +179,60 @@ def test_a_recorded_state_is_judged_as_the_live_account(tmp_path) -> None:
     must_reference(spec, "kms_key_id", "aws_kms_key")
 
 
-def test_bounds_are_read_from_the_catalogue_and_fail_closed_when_missing() -> None:
+def test_bounds_hold_both_ways_and_name_the_attribute_read() -> None:
     def acl(name: str, limit: int) -> Resource:
         rule = {"statement": [{"rate_based_statement": [{"limit": limit}]}]}
         return Resource(f"aws_wafv2_web_acl.{name}", "aws_wafv2_web_acl", name, {"rule": [rule]})
 
-    path, bounds = "rule.statement.rate_based_statement.limit", ("CG-WAF-1", "rate_limit_min", "rate_limit_max")
-    within = spec_of(acl("edge", 2000))
-    given_resources(within, "aws_wafv2_web_acl")
-    must_lie_within_parameters(within, path, *bounds)
-    unreachable = spec_of(acl("edge", 2000), acl("unreachable", 2_000_000_000))
-    given_resources(unreachable, "aws_wafv2_web_acl")
-    with pytest.raises(SpecFailure, match=r"aws_wafv2_web_acl.unreachable: 2000000000"):
-        must_lie_within_parameters(unreachable, path, *bounds)
-    with pytest.raises(SpecFailure, match="no numeric parameter burst"):
-        must_lie_within_parameters(within, path, "CG-WAF-1", "rate_limit_min", "burst")
+    spec = spec_of(acl("edge", 2000), acl("unreachable", 2_000_000_000), acl("hair_trigger", 2))
+    given_resources(spec, "aws_wafv2_web_acl")
+    spec.begin('Then "rate limit per 5 minutes" must be between "100" and "10000"')
+    with pytest.raises(SpecFailure) as failure:
+        must_be_between(spec, "rate limit per 5 minutes", "100", "10000")
+    assert "unreachable: 2000000000" in str(failure.value) and "hair_trigger: 2" in str(failure.value)
+    assert "edge" not in str(failure.value)
+    assert spec.records[-1].to_json()["attributes"] == {
+        "aws_wafv2_web_acl": "rule.statement.rate_based_statement.limit"
+    }
+
+
+def test_a_port_range_is_not_a_single_port() -> None:
+    def rule(name: str, low: int, high: int) -> Resource:
+        values = {"cidr_ipv4": "0.0.0.0/0", "from_port": low, "to_port": high}
+        return Resource(
+            f"aws_vpc_security_group_ingress_rule.{name}", "aws_vpc_security_group_ingress_rule", name, values
+        )
+
+    spec = spec_of(rule("https", 443, 443), rule("web_range", 80, 443))
+    given_resources(spec, "aws_vpc_security_group_ingress_rule")
+    with pytest.raises(SpecFailure, match=r"web_range: last port 443, first port 80"):
+        must_equal(spec, "last port", "first port")
+
+
+def test_a_glossary_name_on_a_type_it_does_not_describe_is_an_error() -> None:
+    spec = spec_of(Resource("aws_lb_listener.l", "aws_lb_listener", "l", {"protocol": "HTTPS"}))
+    given_resources(spec, "aws_lb_listener")
+    with pytest.raises(CitygateError, match='"first port" describes'):
+        must_be(spec, "first port", "443")
+
+
+ATTRIBUTE_ARGUMENTS = ("path", "other", "attribute")
+PLAIN = re.compile(r"[a-z_]+(\.[a-z_]+)*")
+
+
+def test_terraform_scenarios_name_attributes_not_paths() -> None:
+    """A reviewer reads `"trusted audience"`, not `assume_role_policy.Statement[...]...*:aud`: a path that
+    selects list items, globs keys or reads inside a policy document is named in the glossary, which
+    records the path in the evidence; a plain attribute (`storage_encrypted`, `a.b`) may be named as is."""
+    raw = []
+    for feature in load_features(FEATURES):
+        for scenario in expand(feature):
+            if scenario.tags & {"workloads", "workflows"}:
+                continue
+            for step in scenario.scenario.steps:
+                found = match(step.type, step.name)
+                named = [found[1][k] for k in ATTRIBUTE_ARGUMENTS if found and k in found[1]]
+                raw += [
+                    f"{scenario.key}: {name}" for name in named if name not in GLOSSARY and not PLAIN.fullmatch(name)
+                ]
+    assert not raw, "\n".join(raw)

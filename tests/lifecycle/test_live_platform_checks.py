@@ -89,6 +89,24 @@ def test_roles_without_web_identity_are_not_irsa() -> None:
     assert irsa_trust_problems(service_role) is None
 
 
+def test_github_actions_trusts_are_not_irsa() -> None:
+    """A CI role's trust is CG-IAM-8's to judge (CG_IAM_004), not the IRSA rule's."""
+    github = "token.actions.githubusercontent.com"
+    ci_role = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{github}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{github}:sub": "repo:o/r:environment:prod", f"{github}:aud": "sts.amazonaws.com"}
+                },
+            }
+        ]
+    }
+    assert irsa_trust_problems(ci_role) is None
+
+
 def test_irsa_rule_reads_trust_policies_back(aws: AwsClients) -> None:
     iam = aws("iam")
     iam.create_role(RoleName="api", AssumeRolePolicyDocument=json.dumps(trust("system:serviceaccount:production:api")))

@@ -102,6 +102,7 @@ def test_outputs_give_other_parts_what_they_need(synthesized: dict[str, Stack]) 
         "kube-system/ebs-csi-controller-sa",
         "kube-system/efs-csi-controller-sa",
         "kube-system/fluent-bit",
+        "amazon-cloudwatch/cloudwatch-agent",
     }
 
 

@@ -39,7 +39,7 @@ def test_bucket_policies_deny_insecure_transport(synthesized: dict[str, Stack], 
 @pytest.mark.parametrize("env", ENVS)
 def test_every_kms_key_rotates_and_has_a_policy(synthesized: dict[str, Stack], env: str) -> None:
     keys = resources(synthesized[env], "aws_kms_key")
-    assert len(keys) == 10
+    assert len(keys) == 11
     for name, key in keys.items():
         assert key["enable_key_rotation"] is True, name
         assert json.loads(key["policy"])["Statement"], name

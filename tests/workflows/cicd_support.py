@@ -1,4 +1,4 @@
-"""What the pipeline tests share: where the workflows, fixtures and CI/CD policies are, and the judge's shape."""
+"""What the pipeline tests share: where the workflows, broken-input fixtures and CI/CD policies are, and the judge's shape."""
 
 from __future__ import annotations
 

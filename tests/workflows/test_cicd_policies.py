@@ -1,7 +1,8 @@
-"""Our CI/CD Rego policies: their unit tests, the repository's workflows, fixtures and mutated workflows.
+"""Our CI/CD Rego policies: their unit tests, the repository's workflows and mutated workflows.
 
-A policy that cannot fail enforces nothing: every rule has a noncompliant fixture here, and the
-repository's own workflows, mutated the ways a pipeline regresses, must be caught.
+A policy that cannot fail enforces nothing: every rule belongs to a control whose catalogue cases make
+it fail (tests/cases), and the repository's own workflows, mutated the ways a pipeline regresses, must
+be caught.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cicd_support import CICD_POLICIES, FIXTURES, WORKFLOWS, Judge
+from cicd_support import CICD_POLICIES, WORKFLOWS, Judge
 
+from citygate.controls import load_catalogue
 from citygate.engines.policyset import load_policy_set
 from citygate.engines.rego import run_tests
+from tests.cases.objects import ObjectRun
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -35,24 +38,11 @@ def test_the_repository_workflows_pass_every_policy(judge: Judge) -> None:
     assert judge(WORKFLOWS) == []
 
 
-NONCOMPLIANT = sorted((FIXTURES / "noncompliant").glob("CG_CICD_*.yml"))
-
-
-def rule_of(fixture: Path) -> str:
-    """`CG_CICD_008_apply_before_gate.yml` -> `CG_CICD_008`: the rule the fixture breaks."""
-    return "_".join(fixture.stem.split("_")[:3])
-
-
-@pytest.mark.parametrize("fixture", NONCOMPLIANT, ids=lambda p: p.stem)
-def test_each_noncompliant_fixture_is_denied_by_its_rule(judge: Judge, fixture: Path) -> None:
-    expected = rule_of(fixture)
-    assert expected in failing_ids(judge, fixture)
-
-
-def test_every_rule_has_a_noncompliant_fixture() -> None:
+def test_every_rule_belongs_to_a_control_with_cases() -> None:
+    """tests/cases then proves each rule fails on a noncompliant case of its control."""
     rules = set(load_policy_set(CICD_POLICIES).metadata)
-    denied = {rule_of(p) for p in NONCOMPLIANT}
-    assert rules == denied
+    with_cases = {rule for control in load_catalogue() if control.cases for rule in control.own_rules()}
+    assert rules - with_cases == set()
 
 
 def job(workflow: dict[str, Any], job_id: str) -> dict[str, Any]:
@@ -146,14 +136,10 @@ def test_a_regressed_pipeline_is_caught(
     assert failing_ids(judge, write_workflow(name, document)) == expected
 
 
-def test_check_command_gates_the_workflows(tmp_path: Path) -> None:
-    """`python main.py check --workflows DIR` runs these policies: exit 0 on ours, 1 on a regressed copy."""
-    pytest.importorskip("citygate.commands.check", reason="the check command is not available yet")
+def test_check_command_gates_the_workflows(object_run: ObjectRun) -> None:
+    """`python main.py check --workflows DIR` runs these policies: exit 0 on ours, 1 on a noncompliant case."""
     from citygate.cli import main
 
     assert main(["check", "--workflows", str(WORKFLOWS), "--engines", "rego", "--format", "json"]) == 0
-    bad = tmp_path / ".github" / "workflows"
-    bad.mkdir(parents=True)
-    fixture = FIXTURES / "noncompliant" / "CG_CICD_008_apply_before_gate.yml"
-    (bad / fixture.name).write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    bad = object_run.case("CG-CICD-6/apply-before-gate").path
     assert main(["check", "--workflows", str(bad), "--engines", "rego", "--format", "json"]) == 1

@@ -94,6 +94,36 @@ def test_pr_builds_and_scans_every_image_without_pushing(pr: Jobs) -> None:
     assert re.search(r"trivy image --exit-code 1 --severity HIGH,CRITICAL", script(pr[images]))
 
 
+def step_named(job: dict[str, Any], pattern: str) -> dict[str, Any]:
+    (step,) = (step for step in job.get("steps", []) if re.search(pattern, step.get("name", "")))
+    return step
+
+
+def test_pr_runs_sonarqube_beside_lint_and_its_quality_gate_blocks(pr: Jobs) -> None:
+    """The design's first PR stage is lint + SonarQube: the analysis waits for the quality gate before dev."""
+    sonar = only({job_id for job_id, job in pr.items() if uses(job, "SonarSource/sonarqube-scan-action")})
+    (scan,) = uses(pr[sonar], "SonarSource/sonarqube-scan-action")
+    assert "-Dsonar.qualitygate.wait=true" in scan["with"]["args"]
+    assert scan["env"]["SONAR_TOKEN"] == "${{ secrets.SONAR_TOKEN }}"
+    assert sonar in ancestors(pr, only(jobs_running(pr, r"main\.py deploy --env dev")))
+    checkout = uses(pr[sonar], "actions/checkout")[0]
+    assert checkout["with"]["fetch-depth"] == 0
+    assert (ROOT / "sonar-project.properties").is_file()
+
+
+def test_pr_scans_every_image_with_snyk_after_trivy_or_says_it_did_not(pr: Jobs) -> None:
+    """Trivy + Snyk, in the design's order; without a token the Snyk step is skipped with a notice, never passed."""
+    images = only({job_id for job_id, job in pr.items() if uses(job, "docker/build-push-action")})
+    steps = pr[images]["steps"]
+    trivy = steps.index(step_named(pr[images], r"^Trivy image scan"))
+    snyk = steps.index(step_named(pr[images], r"^Snyk open-source"))
+    assert trivy < snyk
+    assert re.search(r"snyk container test .*--severity-threshold=high", steps[snyk]["run"])
+    assert steps[snyk]["if"] == "steps.snyk.outputs.enabled == 'true'"
+    assert "::notice title=Snyk skipped::" in step_named(pr[images], r"Snyk configured")["run"]
+    assert uses(pr[images], "snyk/actions/setup")
+
+
 def test_release_promotes_in_order(release: Jobs) -> None:
     """gate(staging) -> apply(staging) -> e2e -> load test -> gate(prod) -> approval -> apply(prod)."""
     staging_apply = only(jobs_running(release, r"main\.py apply --env staging"))

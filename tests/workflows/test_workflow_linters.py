@@ -20,9 +20,9 @@ from citygate.engines.checkov import CheckovEngine
 from citygate.findings import Finding
 from citygate.paths import ROOT
 from citygate.workflows import load_workflows
+from tests.cases.objects import ObjectRun
 
 ACTIONLINT = Path(sys.executable).with_name("actionlint")
-CHECKOV_FIXTURES = sorted((FIXTURES / "noncompliant").glob("CKV_*.yml"))
 
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
@@ -36,25 +36,25 @@ def test_actionlint_accepts_the_workflows() -> None:
     assert (result.returncode, result.stdout) == (0, "")
 
 
-@pytest.mark.parametrize(
-    ("fixture", "message"),
-    [
-        (FIXTURES / "broken" / "undefined_needs.yml", 'needs job "gaet" which does not exist'),
-        (FIXTURES / "noncompliant" / "CKV_GHA_2_script_injection.yml", "potentially untrusted"),
-    ],
-    ids=lambda value: value.stem if isinstance(value, Path) else "",
-)
-def test_actionlint_rejects_a_broken_workflow(fixture: Path, message: str) -> None:
-    result = actionlint(fixture)
+def test_actionlint_rejects_a_broken_workflow() -> None:
+    result = actionlint(FIXTURES / "broken" / "undefined_needs.yml")
     assert result.returncode == 1
-    assert message in result.stdout
+    assert 'needs job "gaet" which does not exist' in result.stdout
+
+
+def test_actionlint_rejects_a_script_injection(object_run: ObjectRun) -> None:
+    """The catalogue's script injection case (CG-CICD-11), which Checkov and the scenario fail too."""
+    result = actionlint(object_run.case("CG-CICD-11/script-injection").path / "release.yml")
+    assert result.returncode == 1
+    assert "potentially untrusted" in result.stdout
 
 
 @pytest.fixture(scope="module")
 def checkov_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
-    """One Checkov run over the repository's workflows and the Checkov fixtures, findings by file name."""
+    """One Checkov run over the repository's workflows, findings by file name (the catalogue's
+    CI/CD cases prove Checkov fails what it should: tests/cases)."""
     folder = tmp_path_factory.mktemp("workflows")
-    for source in [*WORKFLOWS.glob("*.yml"), *CHECKOV_FIXTURES]:
+    for source in WORKFLOWS.glob("*.yml"):
         shutil.copyfile(source, folder / source.name)
     findings = CheckovEngine().run(GateInput(load_workflows(folder), folder), timeout=300)
     by_file: dict[str, list[Finding]] = {}
@@ -66,9 +66,3 @@ def checkov_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list
 def test_checkov_passes_the_workflows(checkov_findings: dict[str, list[Finding]]) -> None:
     for workflow in WORKFLOWS.glob("*.yml"):
         assert checkov_findings.get(workflow.name, []) == []
-
-
-@pytest.mark.parametrize("fixture", CHECKOV_FIXTURES, ids=lambda p: p.stem)
-def test_checkov_fails_its_noncompliant_fixture(checkov_findings: dict[str, list[Finding]], fixture: Path) -> None:
-    expected = "_".join(fixture.stem.split("_")[:3])
-    assert expected in {f.id for f in checkov_findings.get(fixture.name, [])}

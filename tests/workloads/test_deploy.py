@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kubernetes.client.exceptions import ApiException
-from probes import FIXTURES
 
 from citygate import cli
 from citygate.commands import deploy
 from citygate.k8s import irsa
-
-
-class FakeApi:
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.namespaced = kind not in {"Namespace", "ClusterIssuer", "ClusterRole", "ClusterRoleBinding"}
-
-
-class FakeResources:
-    def get(self, api_version: str, kind: str) -> FakeApi:
-        return FakeApi(kind)
-
-
-class FakeCluster:
-    """Records every server-side apply; rejects one kind when asked to."""
-
-    def __init__(self, reject: str | None = None) -> None:
-        self.resources = FakeResources()
-        self.calls: list[dict[str, Any]] = []
-        self.reject = reject
-
-    def server_side_apply(self, resource: FakeApi, body: Any = None, **kwargs: Any) -> None:
-        if resource.kind == self.reject:
-            raise ApiException(status=422, reason=f"{resource.kind} is forbidden by admission")
-        self.calls.append({"kind": resource.kind, "name": body["metadata"]["name"], "body": body, **kwargs})
+from tests.cases.objects import ObjectRun
+from tests.fake_kubernetes import FakeCluster
 
 
 @pytest.fixture
@@ -71,8 +45,8 @@ def test_dry_run_sends_every_object_once_in_dependency_order(kubeconfig: Path, m
     assert {c["dry_run"] for c in cluster.calls} == {"All"}
     assert {c["field_manager"] for c in cluster.calls} == {"citygate"}
     kinds = [c["kind"] for c in cluster.calls]
-    assert kinds[:3] == ["Namespace"] * 3
-    assert kinds.index("ServiceAccount") < kinds.index("Deployment") < kinds.index("Ingress")
+    assert kinds[: kinds.count("Namespace")] == ["Namespace"] * kinds.count("Namespace")
+    assert kinds.index("ServiceAccount") < kinds.index("Service") < kinds.index("TargetGroupBinding")
 
 
 def test_apply_follows_a_clean_dry_run(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,8 +68,11 @@ def test_a_rejected_dry_run_applies_nothing(
     assert "dry run rejected" in capsys.readouterr().err
 
 
-def test_a_failing_gate_stops_before_the_cluster(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(deploy, "overlay_path", lambda env: FIXTURES / "noncompliant" / "runs-as-root")
+def test_a_failing_gate_stops_before_the_cluster(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch, object_run: ObjectRun
+) -> None:
+    noncompliant = object_run.case("CG-K8S-2/runs-as-root").path
+    monkeypatch.setattr(deploy, "overlay_path", lambda env: noncompliant)
     monkeypatch.setattr(deploy, "connect", lambda path, context: pytest.fail("the cluster must not be contacted"))
     assert run("--kubeconfig", str(kubeconfig)) == 1
 

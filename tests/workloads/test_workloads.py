@@ -30,7 +30,7 @@ PIPELINE = [
     *(f"CronJob/data-pipeline/{j}" for j in ("extract", "transform", "data-quality", "load", "feature-engineering")),
 ]
 DNS = PortSet.of("UDP", 53) | PortSet.of("TCP", 53)
-OWN_ENGINES = ("rego", "schema", "reachability", "irsa")
+OWN_ENGINES = ("rego", "schema", "reachability", "irsa", "alb")
 
 
 @cache

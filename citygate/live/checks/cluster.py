@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from citygate.live.checks.keys import customer_managed_problem
 from citygate.live.deployed import Deployed
 from citygate.live.rules import LiveContext, Outcome, Problems, fetch, judge, judge_each, live_rule, missing
-from citygate.policy_json import as_list
+from citygate.policy_json import as_list, trusts_github_actions
 
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -103,7 +103,7 @@ def irsa_trust_problems(document: dict[str, Any]) -> list[str] | None:
     statements = [
         s
         for s in as_list(document.get("Statement", []))
-        if s.get("Effect") == "Allow" and WEB_IDENTITY in as_list(s.get("Action", []))
+        if s.get("Effect") == "Allow" and WEB_IDENTITY in as_list(s.get("Action", [])) and not trusts_github_actions(s)
     ]
     if not statements:
         return None

@@ -33,7 +33,7 @@ def test_every_terraform_rego_rule_names_existing_controls() -> None:
 
 def test_every_aws_control_has_a_noncompliant_fixture() -> None:
     """A generated fixture plan (tests/fixtures/plans/generate.py) or a noncompliant catalogue case."""
-    aws = {c.id for c in load_catalogue() if c.file.endswith("aws.yaml")}
+    aws = {c.id for c in load_catalogue() if c.file.endswith("aws.yaml") and c.stages != ("recorded",)}
     fixtures = {entry["control"] for entry in expected().values()}
     cases = {c.id for c in load_catalogue() if any(not case.compliant for case in c.cases)}
     assert fixtures <= aws

@@ -23,6 +23,7 @@ import yaml
 
 from citygate.bdd.features import expand, load_features
 from citygate.bdd.plugin import TARGET_TAGS
+from citygate.bdd.spec import NOSKIP_TAG
 from citygate.controls import Catalogue, Control, load_catalogue
 from citygate.engines.checkov import BIN_ENV, BUNDLED
 from citygate.engines.external import find_tool
@@ -33,8 +34,8 @@ from citygate.live.checks import RULES
 from citygate.live.rules import LiveRule
 from citygate.paths import CHECKOV_DIR, FEATURES, ROOT
 
-# The Kubernetes checks written in Python state their rule ids in code, not in METADATA.
-PYTHON_ENGINES = ROOT / "citygate" / "k8s"
+# The Kubernetes checks and the least-privilege engine, written in Python, state their rule ids in code, not in METADATA.
+PYTHON_ENGINES = (ROOT / "citygate" / "k8s", ROOT / "citygate" / "leastpriv")
 RULE_ID = re.compile(r'"(CG_[A-Z0-9_]+_\d{3})"')
 CUSTOM_CHECK = "CKV_CG_"
 # Checkov imports this folder's modules by file name; this prints what each check states.
@@ -100,7 +101,8 @@ def live_statements(
 
 
 def python_engine_rules() -> set[str]:
-    return {rule for path in PYTHON_ENGINES.rglob("*.py") for rule in RULE_ID.findall(path.read_text())}
+    paths = (path for folder in PYTHON_ENGINES for path in folder.rglob("*.py"))
+    return {rule for path in paths for rule in RULE_ID.findall(path.read_text())}
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +188,7 @@ def test_features_tag_catalogued_controls_and_nothing_the_catalogue_owns(catalog
     """A tag is a control id, a target (`@live`, ...) or the feature's own domain: frameworks and
     titles are the catalogue's, shown beside the control, never restated in a feature."""
     for feature in load_features(FEATURES):
-        allowed = {*catalogue.controls, *TARGET_TAGS, Path(feature.filename).stem}
+        allowed = {*catalogue.controls, *TARGET_TAGS, NOSKIP_TAG, Path(feature.filename).stem}
         for scenario in expand(feature):
             assert scenario.tags <= allowed, f"{scenario.key}: tags {sorted(scenario.tags - allowed)}"
             assert any(tag in catalogue.controls for tag in scenario.tags), f"{scenario.key} names no control"

@@ -88,6 +88,7 @@ def test_single_kind_manifests_are_judged_by_the_cli(name: str, code: int, capsy
         "schema": "ok",
         "reachability": "ok",
         "irsa": "ok",
+        "alb": "skipped",
         "checkov": "skipped",
         "trivy": "ok",
     }

@@ -9,16 +9,25 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
 
-from citysense_inference.metrics import MetricsMiddleware, ServiceMetrics
-from citysense_inference.model import SpeedModel, load_model
-from citysense_inference.predictor import predict, predict_one
-from citysense_inference.schemas import BatchRequest, batch_response, predict_request, single_response
+from citysense_inference import feature_store, registry
+from citysense_inference.metrics import SEGMENT_PREDICTION, MetricsMiddleware, ServiceMetrics
+from citysense_inference.model import ModelLoadError, SpeedModel, load_model
+from citysense_inference.predictor import predict, predict_measured, predict_one
+from citysense_inference.schemas import (
+    SEGMENT_ID_PATTERN,
+    BatchRequest,
+    batch_response,
+    predict_request,
+    segment_response,
+    single_response,
+)
 from citysense_inference.settings import Settings
 
 
@@ -70,9 +79,30 @@ class Service:
         self.settings = settings
         self.metrics = ServiceMetrics()
         self.model: SpeedModel | None = None
+        self._dynamodb: Any = None
+
+    def _model_location(self) -> tuple[str, str | None]:
+        """The registry's production version (its digest pinned) when a registry is set, else the configured URI."""
+        if not self.settings.model_registry:
+            return self.settings.model_uri, self.settings.model_sha256
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        bucket = self.settings.model_registry.removeprefix("s3://").strip("/")
+        try:
+            production = registry.production(boto3.client("s3"), bucket)
+        except (BotoCoreError, ClientError) as exc:
+            raise ModelLoadError(f"cannot read the model registry s3://{bucket}: {exc}") from exc
+        if production is None:
+            raise ModelLoadError(f"the model registry s3://{bucket} has no production version")
+        return production
 
     def load(self) -> None:
-        model = load_model(self.settings.model_uri, self.settings.model_sha256)
+        model = load_model(*self._model_location())
+        if self.settings.feature_table:
+            import boto3
+
+            self._dynamodb = boto3.client("dynamodb")
         self.metrics.model.info({"name": model.artifact.name, "version": model.version})
         self.model = model
 
@@ -98,6 +128,30 @@ class Service:
             answer = single_response.to_json({"model_version": model.version, "prediction": predictions[0]})
         self.metrics.predictions.inc(len(predictions))
         return Response(answer, media_type="application/json")
+
+    def predict_segment(self, segment_id: str) -> Response:
+        """A forecast from the feature store's latest features: 404 when it holds none for the segment."""
+        model = self.model
+        if model is None:
+            return JSONResponse({"detail": "model not loaded"}, status_code=503)
+        if not SEGMENT_ID_PATTERN.fullmatch(segment_id):
+            return JSONResponse(
+                {"detail": [{"loc": "segment_id", "msg": "not a segment id", "type": "string_pattern_mismatch"}]},
+                status_code=422,
+            )
+        if not self.settings.feature_table:
+            return JSONResponse({"detail": "feature store not configured"}, status_code=503)
+        try:
+            found = feature_store.read(self._dynamodb, self.settings.feature_table, segment_id)
+        except feature_store.FeatureStoreError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        if found is None:
+            return JSONResponse({"detail": "no features for this segment"}, status_code=404)
+        observed_at, measured = found
+        prediction = predict_measured(model, segment_id, observed_at, measured)
+        self.metrics.predictions.inc()
+        body = {"model_version": model.version, "observed_at": observed_at, "prediction": prediction}
+        return Response(segment_response.to_json(body), media_type="application/json")
 
     async def healthz(self) -> dict[str, str]:
         """Liveness: the process serves HTTP."""
@@ -134,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.add_api_route("/v1/predict", service.predict, methods=["POST"])
+    app.add_api_route(SEGMENT_PREDICTION, service.predict_segment, methods=["GET"])
     app.add_api_route("/healthz", service.healthz, methods=["GET"])
     app.add_api_route("/readyz", service.readyz, methods=["GET"])
     app.add_api_route("/metrics", service.exposition, methods=["GET"])

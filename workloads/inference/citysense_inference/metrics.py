@@ -9,6 +9,18 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Info, gener
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KNOWN_ROUTES = frozenset({"/v1/predict", "/healthz", "/readyz", "/metrics"})
+SEGMENT_PREDICTION = "/v1/segments/{segment_id}/prediction"
+
+
+def _route(path: str) -> str:
+    """The route template as a label: one series per route, never one per segment id or unknown path."""
+    if path in KNOWN_ROUTES:
+        return path
+    if path.startswith("/v1/segments/") and path.endswith("/prediction") and path.count("/") == 4:
+        return SEGMENT_PREDICTION
+    return "other"
+
+
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 1.0, 2.5)
 
@@ -79,6 +91,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_capture)
         finally:
-            route = scope["path"] if scope["path"] in KNOWN_ROUTES else "other"
+            route = _route(scope["path"])
             method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
             self.metrics.observe(route, method, status, perf_counter() - start)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
@@ -10,6 +12,7 @@ from typing_extensions import TypedDict
 from citysense_inference.model import Congestion
 
 MAX_BATCH = 128
+SEGMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
@@ -18,7 +21,7 @@ class SensorReading(BaseModel):
 
     model_config = _STRICT
 
-    segment_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+    segment_id: str = Field(pattern=SEGMENT_ID_PATTERN.pattern)
     timestamp: AwareDatetime = Field(description="end of the 5-minute window, local time with offset")
     speed_kmh: float = Field(ge=0, le=200)
     speed_prev_kmh: float = Field(ge=0, le=200, description="average speed 15 minutes earlier")
@@ -64,7 +67,14 @@ class BatchResponse(TypedDict):
     predictions: list[Prediction]
 
 
+class SegmentResponse(TypedDict):
+    model_version: str
+    observed_at: datetime  # when the feature store's features were measured
+    prediction: Prediction
+
+
 # Responses are plain dicts serialized by these: the service builds them from its own values, so
 # validating them again on the way out (as BaseModel instances would) is wasted work.
 single_response = TypeAdapter(SingleResponse).serializer
 batch_response = TypeAdapter(BatchResponse).serializer
+segment_response = TypeAdapter(SegmentResponse).serializer

@@ -1,4 +1,5 @@
-# IAM: no admin policies, no iam:PassRole on "*", IRSA trust policies scoped to one service account.
+# IAM: no admin policies, no iam:PassRole on "*", IRSA trust policies scoped to one service account, GitHub
+# Actions trust policies scoped to this repository's protected environments.
 package citygate.iam
 
 import data.citygate.lib
@@ -77,10 +78,10 @@ _web_identity(s) if {
 	lower(a) == "sts:assumerolewithwebidentity"
 }
 
-# the web-identity statements of each role's trust policy, parsed once
+# the web-identity statements of each role's trust policy, parsed once (GitHub's are CG_IAM_004's, below)
 _web_identity_statements[r.address] := statements if {
 	some r in lib.resources("aws_iam_role")
-	statements := [s | some s in lib.statements(r, "assume_role_policy"); _web_identity(s)]
+	statements := [s | some s in lib.statements(r, "assume_role_policy"); _web_identity(s); not github_statement(s)]
 	count(statements) > 0
 }
 
@@ -159,4 +160,97 @@ deny contains f if {
 	count(lib.statements(r, "assume_role_policy")) == 0
 	lib.unresolved(r, "assume_role_policy")
 	f := lib.unverifiable("CG_IAM_003", r, "the trust policy")
+}
+
+# ------------------------------------------------------------------ GitHub Actions (OIDC) trust policies
+
+github_issuer := "token.actions.githubusercontent.com"
+
+# the repository the CI roles may trust: the catalogue's parameter of CG-IAM-8
+repository := data.citygate.parameters["CG-IAM-8"].repository
+
+# a subject names the repository and one GitHub environment, or its main branch; nothing matches by pattern
+_protected_subject := sprintf(`^repo:%s:(environment:[A-Za-z0-9_.-]+|ref:refs/heads/main)$`, [regex.replace(repository, `([.])`, `\$1`)])
+
+# (values known only after apply are null here: every built-in below is given strings only)
+_github_provider(id) if {
+	is_string(id)
+	contains(id, sprintf("oidc-provider/%s", [github_issuer]))
+}
+
+_github_provider(id) if {
+	is_string(id)
+	some p in lib.resources("aws_iam_openid_connect_provider")
+	url := lib.get(p.values, "url", "")
+	is_string(url)
+	contains(url, github_issuer)
+	contains(id, sprintf("${%s.", [p.address]))
+}
+
+# a trust statement for GitHub's tokens: by its provider, or by its condition keys when the provider is a reference
+github_statement(s) if {
+	some p in s.principals
+	some id in p.identifiers
+	_github_provider(id)
+}
+
+github_statement(s) if {
+	some c in s.conditions
+	is_string(c.variable)
+	startswith(lower(c.variable), github_issuer)
+}
+
+_github_statements[r.address] := statements if {
+	some r in lib.resources("aws_iam_role")
+	statements := [s | some s in lib.statements(r, "assume_role_policy"); _web_identity(s); github_statement(s)]
+	count(statements) > 0
+}
+
+_claim(c, name) if {
+	is_string(c.variable)
+	lower(c.variable) == sprintf("%s:%s", [github_issuer, name])
+}
+
+_github_problem(s) := "it has no token.actions.githubusercontent.com:sub condition (any repository's workflow may assume it)" if {
+	not _has_claim(s, "sub")
+} else := sprintf("the subject is matched with %s (only StringEquals pins it)", [c.test]) if {
+	some c in s.conditions
+	_claim(c, "sub")
+	c.test != "StringEquals"
+} else := sprintf("subject %q cannot be verified before apply (known only after apply)", [v]) if {
+	some v in _github_subjects(s)
+	contains(v, "${")
+} else := sprintf("subject %q is not repo:%s:environment:<name> or repo:%s:ref:refs/heads/main", [v, repository, repository]) if {
+	some v in _github_subjects(s)
+	not regex.match(_protected_subject, v)
+} else := "it does not require the audience sts.amazonaws.com (StringEquals token.actions.githubusercontent.com:aud)" if {
+	not _github_audience_ok(s)
+}
+
+_has_claim(s, name) if {
+	some c in s.conditions
+	_claim(c, name)
+}
+
+_github_subjects(s) := [sprintf("%v", [v]) | some c in s.conditions; _claim(c, "sub"); some v in c.values]
+
+_github_audience_ok(s) if {
+	some c in s.conditions
+	_claim(c, "aud")
+	c.test == "StringEquals"
+	c.values == ["sts.amazonaws.com"]
+}
+
+# METADATA
+# title: CI roles trust only this repository's protected environments
+# custom:
+#   id: CG_IAM_004
+#   severity: critical
+#   controls: [CG-IAM-8]
+#   fix: Trust condition StringEquals {"token.actions.githubusercontent.com:sub" = "repo:<owner>/<name>:environment:<env>", "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"}.
+deny contains f if {
+	some address, statements in _github_statements
+	some s in statements
+	problem := _github_problem(s)
+	f := lib.finding("CG_IAM_004", lib.by_address[address], sprintf("GitHub Actions trust policy is too broad: %s", [problem]))
 }

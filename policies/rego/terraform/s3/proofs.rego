@@ -69,3 +69,12 @@ proof contains {"id": "CG_S3_003", "resource": resource, "evidence": text} if {
 	some [b.address, holder, text] in _versioning_evidence
 	some resource in {b.address, holder}
 }
+
+proof contains {"id": "CG_S3_005", "resource": resource, "evidence": text} if {
+	some b in buckets
+	_access_logs_state(b) == "logged"
+	evidence.upheld(deny, "CG_S3_005", b.address)
+	some [holder, target] in _log_targets(b)
+	text := sprintf("%s delivers server access logs to target_bucket %s", [holder, target])
+	some resource in {b.address, holder}
+}

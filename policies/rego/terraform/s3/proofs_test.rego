@@ -81,3 +81,12 @@ test_suspended_versioning_is_not_proven if {
 	not t.flagged(s3.proof, "CG_S3_003", "aws_s3_bucket.raw") with input as inp
 	not t.flagged(s3.proof, "CG_S3_003", "aws_s3_bucket_versioning.raw") with input as inp
 }
+
+test_access_logs_are_proven_on_the_bucket_and_its_logging_configuration if {
+	logging := t.r("aws_s3_bucket_logging.raw", {"target_prefix": "s3/raw/"}, {"bucket": ["aws_s3_bucket.raw"], "target_bucket": ["aws_s3_bucket.logs"]}, ["bucket", "target_bucket"])
+	text := "aws_s3_bucket_logging.raw delivers server access logs to target_bucket aws_s3_bucket.logs"
+	every resource in ["aws_s3_bucket.raw", "aws_s3_bucket_logging.raw"] {
+		{"id": "CG_S3_005", "resource": resource, "evidence": text} in s3.proof with input as t.plan([bucket, logging])
+	}
+	not t.flagged(s3.proof, "CG_S3_005", "aws_s3_bucket.raw") with input as t.plan([bucket])
+}

@@ -1,4 +1,4 @@
-# S3 data lake buckets: CMK encryption, public access block, versioning, TLS-only policy.
+# S3 data lake buckets: CMK encryption, public access block, versioning, TLS-only policy, access logs.
 # Provider 5.x splits these settings into aws_s3_bucket_* resources joined to the bucket by
 # reference (or by a known bucket name); the inline 4.x attributes are honoured too.
 package citygate.s3
@@ -209,4 +209,59 @@ deny contains f if {
 	some b in buckets
 	_tls[b.address] == "unknown"
 	f := lib.unverifiable("CG_S3_004", b, "the bucket policy")
+}
+
+# the bucket a logging configuration delivers to: a known name, or the resources it refers to
+_log_target(l) := sprintf("%q", [name]) if {
+	name := lib.get(l.values, "target_bucket", "")
+	name != ""
+} else := concat(", ", sort(lib.refs(l, "target_bucket"))) if {
+	count(lib.refs(l, "target_bucket")) > 0
+}
+
+# a logging configuration names the bucket it logs in `bucket` (it refers to its target bucket too,
+# so being attached by any reference is not enough)
+_logs_bucket(l, b) if b.address in lib.refs(l, "bucket")
+
+_logs_bucket(l, b) if {
+	name := lib.get(b.values, "bucket", null)
+	is_string(name)
+	lib.get(l.values, "bucket", null) == name
+}
+
+# [logging configuration or bucket, its target] for each way the bucket names its access-log target
+_log_targets(b) := array.concat(
+	[[l.address, _log_target(l)] | some l in lib.resources("aws_s3_bucket_logging"); _logs_bucket(l, b)],
+	[[b.address, sprintf("%q", [lib.get(l, "target_bucket", "")])] |
+		some l in lib.blocks(lib.get(b.values, "logging", []))
+		lib.get(l, "target_bucket", "") != ""
+	],
+)
+
+_access_logs_state(b) := "logged" if {
+	count(_log_targets(b)) > 0
+} else := "unknown" if {
+	some l in lib.resources("aws_s3_bucket_logging")
+	lib.unresolved(l, "bucket")
+	count(lib.refs(l, "bucket")) == 0
+} else := "missing"
+
+# METADATA
+# title: S3 bucket writes server access logs
+# description: An aws_s3_bucket_logging joined to the bucket (or its inline logging block) names the bucket that receives its access logs.
+# custom:
+#   id: CG_S3_005
+#   severity: medium
+#   controls: [CG-AUD-5]
+#   fix: Add aws_s3_bucket_logging for the bucket with target_bucket = the access-log bucket and a target_prefix of its own.
+deny contains f if {
+	some b in buckets
+	_access_logs_state(b) == "missing"
+	f := lib.finding("CG_S3_005", b, "bucket writes no server access logs (no aws_s3_bucket_logging names a target bucket)")
+}
+
+deny contains f if {
+	some b in buckets
+	_access_logs_state(b) == "unknown"
+	f := lib.unverifiable("CG_S3_005", b, "the bucket an aws_s3_bucket_logging configures")
 }

@@ -27,6 +27,7 @@ compliant := [
 	t.r("aws_s3_bucket_public_access_block.raw", {"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}, {"bucket": ["aws_s3_bucket.raw"]}, []),
 	t.r("aws_s3_bucket_versioning.raw", {"bucket": "raw", "versioning_configuration": {"status": "Enabled"}}, {}, []),
 	t.r("aws_s3_bucket_policy.raw", {"policy": policy}, {"bucket": ["aws_s3_bucket.raw"]}, []),
+	t.r("aws_s3_bucket_logging.raw", {"bucket": "raw", "target_bucket": "access-logs", "target_prefix": "s3/raw/"}, {}, []),
 ]
 
 test_compliant_bucket_passes if {
@@ -67,7 +68,7 @@ test_tls_denial_from_a_policy_document_data_source_is_judged if {
 }
 
 test_bare_bucket_fails_every_rule if {
-	t.ids(s3.deny) == {"CG_S3_001", "CG_S3_002", "CG_S3_003", "CG_S3_004"} with input as t.plan([bucket])
+	t.ids(s3.deny) == {"CG_S3_001", "CG_S3_002", "CG_S3_003", "CG_S3_004", "CG_S3_005"} with input as t.plan([bucket])
 }
 
 test_aws_managed_key_fails_and_unknown_policy_is_unverifiable if {
@@ -83,4 +84,23 @@ test_aws_managed_key_fails_and_unknown_policy_is_unverifiable if {
 test_unknown_encryption_rule_is_unverifiable if {
 	sse := t.r("aws_s3_bucket_server_side_encryption_configuration.raw", {}, {"bucket": ["aws_s3_bucket.raw"]}, ["rule"])
 	t.unverified(s3.deny, "CG_S3_001", "aws_s3_bucket.raw") with input as t.plan([bucket, sse])
+}
+
+test_access_logs_to_a_referenced_or_inline_target_pass if {
+	by_ref := t.r("aws_s3_bucket_logging.raw", {"target_prefix": "s3/raw/"}, {"bucket": ["aws_s3_bucket.raw"], "target_bucket": ["aws_s3_bucket.logs"]}, ["bucket", "target_bucket"])
+	not t.flagged(s3.deny, "CG_S3_005", "aws_s3_bucket.raw") with input as t.plan([bucket, by_ref])
+	inline := t.resource("aws_s3_bucket.raw", {"bucket": "raw", "logging": [{"target_bucket": "access-logs"}]})
+	not t.flagged(s3.deny, "CG_S3_005", "aws_s3_bucket.raw") with input as t.plan([inline])
+}
+
+test_access_logs_of_another_bucket_do_not_count_not_even_for_their_target if {
+	other := t.r("aws_s3_bucket_logging.other", {"bucket": "other", "target_bucket": "raw"}, {}, [])
+	t.flagged(s3.deny, "CG_S3_005", "aws_s3_bucket.raw") with input as t.plan([bucket, other])
+	into_raw := t.r("aws_s3_bucket_logging.other", {"bucket": "other"}, {"target_bucket": ["aws_s3_bucket.raw"]}, ["target_bucket"])
+	t.flagged(s3.deny, "CG_S3_005", "aws_s3_bucket.raw") with input as t.plan([bucket, into_raw])
+}
+
+test_access_logs_of_an_unknown_bucket_are_unverifiable if {
+	unknown := t.r("aws_s3_bucket_logging.x", {"target_bucket": "access-logs"}, {}, ["bucket"])
+	t.unverified(s3.deny, "CG_S3_005", "aws_s3_bucket.raw") with input as t.plan([bucket, unknown])
 }

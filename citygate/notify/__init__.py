@@ -1,0 +1,1 @@
+"""Notifications from a report: a Slack message and Jira issues that follow failing controls."""

@@ -1,0 +1,157 @@
+"""Session fixtures for the city API and its dashboard: a real PostgreSQL, the embedded AWS, the inference service.
+
+Shared by tests/api and tests/web (each conftest imports them).  The AWS resources get names of their
+own environment (`citygate-apitest<hex>-...`) so they never meet the stacks other tests apply to the
+same moto server.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import boto3
+import psycopg
+import pytest
+from psycopg import sql
+
+from citygate.embedded_aws import TEST_CREDENTIAL
+from citygate.loadtest.local_service import LocalService
+from citygate.paths import WORKLOADS
+from tests.api.postgres import LocalPostgres
+
+sys.path.insert(0, str(WORKLOADS / "api"))
+
+from citysense_api.app import create_app
+from citysense_api.db import create_db_engine
+from citysense_api.migrate import upgrade
+from citysense_api.settings import Database, Settings
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+REGION = "us-east-1"
+APP_USER = "api"
+DATABASE = "citygate"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    with LocalPostgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def city_database(postgres: LocalPostgres) -> Database:
+    """The `citygate` database owned by the `api` login (password generated per session), migrated to head."""
+    admin, password = postgres.login, uuid.uuid4().hex
+    with psycopg.connect(
+        host=admin.host, port=admin.port, user=admin.user, password=admin.password, dbname="postgres", autocommit=True
+    ) as connection:
+        connection.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(APP_USER), password))
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(DATABASE), sql.Identifier(APP_USER))
+        )
+    return Database(host=admin.host, port=admin.port, name=DATABASE, user=APP_USER, password=password)
+
+
+@pytest.fixture(scope="session")
+def aws_session() -> boto3.session.Session:
+    """The embedded AWS's test credentials, held by a session rather than the process environment."""
+    return boto3.session.Session(
+        aws_access_key_id=TEST_CREDENTIAL, aws_secret_access_key=TEST_CREDENTIAL, region_name=REGION
+    )
+
+
+@pytest.fixture(scope="session")
+def inference_url() -> Iterator[str]:
+    """The real inference service under uvicorn on loopback."""
+    with LocalService() as service:
+        yield service.url
+
+
+@pytest.fixture(scope="session")
+def api_settings(
+    moto_endpoint: str, aws_session: boto3.session.Session, city_database: Database, inference_url: str
+) -> Settings:
+    """Settings naming this session's raw bucket, stream and feature table, created in the embedded AWS."""
+    prefix = f"citygate-apitest{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        env="apitest",
+        region=REGION,
+        aws_endpoint_url=moto_endpoint,
+        raw_bucket=f"{prefix}-data-lake-raw",
+        sensor_stream=f"{prefix}-iot-sensors",
+        feature_table=f"{prefix}-features",
+        database=city_database,
+        inference_url=inference_url,
+    )
+    aws_session.client("s3", endpoint_url=moto_endpoint).create_bucket(Bucket=settings.raw_bucket)
+    aws_session.client("kinesis", endpoint_url=moto_endpoint).create_stream(
+        StreamName=settings.sensor_stream, ShardCount=1
+    )
+    aws_session.client("dynamodb", endpoint_url=moto_endpoint).create_table(
+        TableName=settings.feature_table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "entity_id", "KeyType": "HASH"},
+            {"AttributeName": "feature_name", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "entity_id", "AttributeType": "S"},
+            {"AttributeName": "feature_name", "AttributeType": "S"},
+        ],
+    )
+    return settings
+
+
+@pytest.fixture(scope="session")
+def db_engine(api_settings: Settings) -> Iterator[Engine]:
+    """The API's engine on the migrated database (Alembic, as a release runs it)."""
+    engine = create_db_engine(api_settings)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def unreachable_inference(settings: Settings, port: int) -> Settings:
+    """The same settings with an inference URL nothing listens on."""
+    return replace(settings, inference_url=f"http://127.0.0.1:{port}")
+
+
+SEGMENTS = [
+    {"id": "seg-0001", "name": "Ring road north", "free_flow_kmh": 70.0, "length_m": 1200.0, "latitude": 52.52, "longitude": 13.40},
+    {"id": "seg-0002", "name": "Harbour bridge", "free_flow_kmh": 50.0, "length_m": 800.0, "latitude": 52.51, "longitude": 13.42},
+    {"id": "seg-0003", "name": "Old town lane", "free_flow_kmh": 30.0, "length_m": 300.0, "latitude": 52.50, "longitude": 13.39},
+]  # fmt: skip
+# seg-0001: everything a forecast needs; seg-0002: no speed 15 minutes ago; seg-0003: nothing in the store.
+FEATURES = {
+    "seg-0001": {"speed_kmh": 41.5, "speed_prev_kmh": 55.0, "volume_vph": 1800, "rain_mm_h": 0.4, "temperature_c": 6.0},
+    "seg-0002": {"speed_kmh": 35.0, "volume_vph": 900, "temperature_c": 6.5},
+}
+OBSERVED_AT = "2026-11-23T08:15:00+01:00"
+
+
+@pytest.fixture(scope="session")
+def city(db_engine: Engine, api_settings: Settings, aws_session: boto3.session.Session) -> Settings:
+    """The catalogue in PostgreSQL and the latest features in DynamoDB, as the pipeline would leave them."""
+    from citysense_api.models import Segment
+    from sqlalchemy.orm import Session
+
+    with Session(db_engine) as session:
+        session.add_all(Segment(**segment) for segment in SEGMENTS)
+        session.commit()
+    dynamodb = aws_session.client("dynamodb", endpoint_url=api_settings.aws_endpoint_url)
+    for segment_id, features in FEATURES.items():
+        for name, value in features.items():
+            item = {"entity_id": {"S": segment_id}, "feature_name": {"S": name}, "value": {"N": str(value)}}
+            dynamodb.put_item(TableName=api_settings.feature_table, Item={**item, "observed_at": {"S": OBSERVED_AT}})
+    return api_settings
+
+
+@pytest.fixture(scope="module")
+def client(city: Settings, aws_session: boto3.session.Session) -> Iterator[TestClient]:
+    """The API in-process on the seeded city (its own engine, as a pod has)."""
+    with TestClient(create_app(city, aws=aws_session)) as test_client:
+        yield test_client

@@ -1,0 +1,86 @@
+"""The platform's own IRSA role of the inference service, judged on what the inference service really does.
+
+The local environment is applied (the session's shared apply); its state holds every role's policy
+with the ARNs resolved.  The inference service then loads its model from the models bucket, as it
+does at start-up in the cluster, under the role the state names, on the recording embedded AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+
+from citygate.inputs import load_plan
+from citygate.leastpriv.calls import read_calls
+from citygate.leastpriv.compare import judge
+from citygate.leastpriv.roles import plan_roles
+from citygate.paths import WORKLOADS
+from tests.leastpriv.conftest import REGION, Recording
+
+if TYPE_CHECKING:
+    from conftest import AppliedAccount  # the root conftest's session fixture
+
+pytestmark = pytest.mark.e2e
+MODEL = WORKLOADS / "inference" / "model" / "citysense-speed-1.0.0.json"
+
+
+def state_as_plan(state: dict[str, Any], folder: Path) -> Path:
+    """The applied state's resources as a plan's planned values (what a plan of the applied account shows)."""
+    resources = [
+        {
+            "address": ("data." if r["mode"] == "data" else "")
+            + f"{r['type']}.{r['name']}"
+            + (f"[{json.dumps(i['index_key'])}]" if "index_key" in i else ""),
+            "mode": r["mode"],
+            "type": r["type"],
+            "name": r["name"],
+            "values": i["attributes"],
+        }
+        for r in state["resources"]
+        if "module" not in r
+        for i in r["instances"]
+    ]
+    path = folder / "applied-plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}}}))
+    return path
+
+
+def test_the_inference_role_grants_its_model_read_and_more_than_it_uses(
+    applied_for: Callable[[str], AppliedAccount],
+    recording: Recording,
+    admin: Callable[[str], Any],
+    workload: Callable[[str], boto3.Session],
+    tmp_path: Path,
+) -> None:
+    state = applied_for("local").state
+    outputs = state["outputs"]
+    bucket = outputs["data_lake_buckets"]["value"]["models"]
+    role = outputs["irsa_role_arns"]["value"]["production/inference"].rsplit("/", 1)[-1]
+    admin("s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    admin("s3").put_object(Bucket=bucket, Key="models/citysense-speed-1.0.0.json", Body=MODEL.read_bytes())
+
+    workload(role)  # the pod's environment: role ARN, token file, endpoint
+    sys.path.insert(0, str(WORKLOADS / "inference"))
+    from citysense_inference.model import load_model
+
+    load_model(f"s3://{bucket}/models/citysense-speed-1.0.0.json")
+
+    judged = judge(read_calls(recording.record), plan_roles(load_plan(state_as_plan(state, tmp_path))))
+    assert judged.roles == 1
+    assert not [f.message for f in judged.findings if f.status == "fail"]
+    unused = {f.message.split(" grants ")[1].split(" on ")[0] for f in judged.findings}
+    # The service reads its model and nothing else today: the rest of the role is granted ahead of use.
+    assert unused == {
+        "s3:ListBucket",
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    }

@@ -1,0 +1,1 @@
+"""Airflow DAGs: wiring only; the work is in `citysense_pipeline.etl`."""
