@@ -309,6 +309,7 @@ def _fix_moto() -> None:
     _add_redshift_availability_status()
     _add_redshift_parameter_values()
     _add_ecr_layer_download()
+    _add_efs_policy_deletion()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -405,6 +406,18 @@ def _add_redshift_availability_status() -> None:
     )
     Cluster.availability_zone_relocation_status = "disabled"  # type: ignore[attr-defined]
     Cluster.multi_az = "Disabled"  # type: ignore[attr-defined]
+
+
+def _add_efs_policy_deletion() -> None:
+    """moto has no DeleteFileSystemPolicy, which `terraform destroy` calls for an
+    `aws_efs_file_system_policy`; remove the stored policy as AWS does (an empty 200 answer)."""
+    from moto.efs.responses import EFSResponse
+
+    def delete_file_system_policy(self: Any) -> tuple[str, dict[str, str]]:
+        self.efs_backend.file_systems_by_id[self._get_param("FileSystemId")].file_system_policy = None
+        return "{}", {"Content-Type": "application/json"}
+
+    EFSResponse.delete_file_system_policy = delete_file_system_policy  # type: ignore[attr-defined]
 
 
 def _merge_guardduty_features() -> None:

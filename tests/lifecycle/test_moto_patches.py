@@ -270,3 +270,12 @@ def test_a_resent_request_is_noted_in_the_log_and_is_no_fault(client: Client, se
     ec2.describe_vpcs()
     assert server.log_file is not None and "note: retry: attempt=2; max=3" in server.log_file.read_text()
     assert last_fault(server.log_file) is None or "retry" not in (last_fault(server.log_file) or "")
+
+
+def test_an_efs_policy_can_be_deleted_as_destroy_does(client: Client) -> None:
+    """`terraform destroy` deletes an aws_efs_file_system_policy; afterwards the file system has none."""
+    efs = client("efs")
+    fs = efs.create_file_system(CreationToken="citygate-policy-deletion")["FileSystemId"]
+    efs.put_file_system_policy(FileSystemId=fs, Policy='{"Version": "2012-10-17", "Statement": []}')
+    efs.delete_file_system_policy(FileSystemId=fs)
+    assert error_of(lambda: efs.describe_file_system_policy(FileSystemId=fs)) == "PolicyNotFound"

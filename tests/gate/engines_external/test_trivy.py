@@ -32,8 +32,8 @@ def test_plan_findings_use_inventory_addresses_and_controls(trivy_findings: dict
     assert {resource for _, resource in findings} <= known
     cmk = findings["AWS-0132", "aws_s3_bucket.raw"]
     assert (cmk.controls, cmk.status, cmk.engine) == (["CG-ENC-1"], "fail", "trivy") and cmk.fix
-    logging = findings["AWS-0089", "aws_s3_bucket.raw"]  # no control: the gate's catalogue decides
-    assert (logging.controls, logging.status) == ([], "fail")
+    logging = findings["AWS-0089", "aws_s3_bucket.raw"]
+    assert (logging.controls, logging.status) == (["CG-AUD-5"], "fail")
     assert ("AWS-0038", "aws_eks_cluster.partial_logs") in findings
     assert ("AWS-0038", "aws_eks_cluster.all_logs") not in findings
 
