@@ -11,19 +11,16 @@ the pattern is wrong).  A file that does not match `exceptions.schema.json` fail
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from citygate.errors import CitygateError
 from citygate.findings import Finding, Severity, former_ids
 from citygate.paths import EXCEPTIONS_FILE
+from citygate.validated import load_validated
 
 SCHEMA_FILE = EXCEPTIONS_FILE.with_name("exceptions.schema.json")
 ENGINE = "exceptions"
@@ -76,11 +73,6 @@ def project_exceptions() -> Path | None:
     return EXCEPTIONS_FILE if EXCEPTIONS_FILE.is_file() else None
 
 
-def _plain(document: Any) -> Any:
-    """YAML turns unquoted dates into date objects; the schema (like JSON) sees ISO strings."""
-    return json.loads(json.dumps(document, default=lambda value: value.isoformat()))
-
-
 def _entry(fields: dict[str, Any]) -> PolicyException:
     dates = {name: dt.date.fromisoformat(fields[name]) for name in ("created", "expires")}
     return PolicyException(**{**fields, **dates, "environments": tuple(fields.get("environments", ()))})
@@ -89,16 +81,7 @@ def _entry(fields: dict[str, Any]) -> PolicyException:
 def load_register(path: Path = EXCEPTIONS_FILE) -> list[PolicyException]:
     """The entries of a register file, validated; unreadable, invalid or ambiguous files fail closed."""
     where = str(path)
-    try:
-        document = _plain(yaml.safe_load(path.read_text(encoding="utf-8")))
-        schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-        raise CitygateError(f"cannot read the exception register ({exc})".replace("\n", " "), where) from None
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is not None:
-        location = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise CitygateError(f"invalid exception register at {location}: {error.message}", where)
+    document = load_validated(path, SCHEMA_FILE, "exception register")
     entries = [_entry(fields) for fields in document["exceptions"]]
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

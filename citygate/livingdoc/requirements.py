@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citygate.errors import CitygateError
-from citygate.livingdoc.validated import load_validated
 from citygate.paths import POLICIES
+from citygate.validated import load_validated
 
 REQUIREMENTS_FILE = POLICIES / "requirements.yaml"
 SCHEMA_FILE = POLICIES / "requirements.schema.json"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from citygate.livingdoc.validated import load_validated
 from citygate.paths import POLICIES, ROOT
+from citygate.validated import load_validated
 
 SIGNOFF_FILE = ROOT / "signoff.yaml"
 SCHEMA_FILE = POLICIES / "signoff.schema.json"

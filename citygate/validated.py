@@ -1,4 +1,4 @@
-"""Reading a YAML file the report relies on, validated against its JSON Schema: a bad file fails closed."""
+"""A YAML file validated against its JSON Schema (exception register, requirements, sign-off); fails closed."""
 
 from __future__ import annotations
 
