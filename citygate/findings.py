@@ -85,6 +85,32 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class CrossCheckRule:
+    """The one rule of a cross-check engine (IRSA, ALB): every failure it reports shares its id, title,
+    control and fix, and differs only in where and what."""
+
+    id: str
+    title: str
+    engine: str
+    control: str
+    fix: str
+
+    def failure(self, resource: str, message: str, file: str) -> Finding:
+        return Finding(
+            id=self.id,
+            title=self.title,
+            severity=Severity.HIGH,
+            status="fail",
+            resource=resource,
+            message=message,
+            engine=self.engine,
+            controls=[self.control],
+            file=file,
+            fix=self.fix,
+        )
+
+
 @dataclass
 class EngineRun:
     """What one engine did in a gate run: for the summary, and so a crash is never silent."""
