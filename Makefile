@@ -20,7 +20,7 @@ deps: $(VENV)/.installed .venv-checkov/.installed .venv-airflow/.installed .tool
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-# The city API's tests start a throwaway PostgreSQL server from Debian's binaries (tests/api/postgres.py).
+# The city API's tests start a throwaway PostgreSQL server from Debian's binaries (citygate/localcity/postgres.py).
 postgres:
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 

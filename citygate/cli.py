@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Copy the release's images, digest unchanged, into the next environment's repositories.",
     ),
     "loadtest": ("loadtest", "loadtest", "Run the Locust suite and gate promotion on the SLOs."),
+    "smoke": ("smoke", "smoke", "End-to-end smoke checks of a running city: health, forecast, TLS 1.3, WAF, headers."),
     "report": ("report", "report", "Write the living-documentation HTML page a reviewer reads."),
     "notify": ("notify", "notify", "Post a report to Slack; open, update or close Jira issues per failing control."),
     "up": (

@@ -26,6 +26,46 @@ def project_name(env: str) -> str:
     return f"{PROJECT}-{env}-deployer"
 
 
+def release_images(records: dict[str, str]) -> str:
+    """The release's digest records as the one variable the deployer's buildspec reads (`RELEASE_IMAGES`)."""
+    return " ".join(records[name] for name in sorted(records))
+
+
+def run_build(
+    codebuild: Any,
+    env: str,
+    variables: dict[str, str],
+    source_version: str | None,
+    timeout: float,
+    poll: float = POLL_SECONDS,
+    say: Callable[[str], None] = print,
+    stage: str = "deploy",
+) -> dict[str, Any]:
+    """Start the deployer for `env` with `variables`, wait up to `timeout` seconds; the finished build."""
+    request: dict[str, Any] = {"projectName": project_name(env)}
+    if source_version:
+        request["sourceVersion"] = source_version
+    if variables:
+        request["environmentVariablesOverride"] = [
+            {"name": name, "value": value, "type": "PLAINTEXT"} for name, value in variables.items()
+        ]
+    build: dict[str, Any] = codebuild.start_build(**request)["build"]
+    build_id = build["id"]
+    say(f"started the in-VPC deployer: build {build_id}")
+    give_up = time.monotonic() + timeout
+    while build.get("buildStatus", "IN_PROGRESS") == "IN_PROGRESS":
+        if time.monotonic() >= give_up:
+            codebuild.stop_build(id=build_id)
+            raise CitygateError(f"build {build_id} did not finish within {timeout:g}s; stopped it", stage)
+        time.sleep(poll)
+        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
+    return build
+
+
+def log_group(build: dict[str, Any], env: str) -> str:
+    return str(build.get("logs", {}).get("groupName", f"/aws/codebuild/{project_name(env)}"))
+
+
 def run_in_vpc(
     codebuild: Any,
     env: str,
@@ -36,24 +76,9 @@ def run_in_vpc(
     say: Callable[[str], None] = print,
 ) -> int:
     """Start the deployer for `env` with the release's records, wait up to `timeout` seconds; an exit code."""
-    request: dict[str, Any] = {"projectName": project_name(env)}
-    if source_version:
-        request["sourceVersion"] = source_version
-    if records:
-        value = " ".join(records[name] for name in sorted(records))
-        request["environmentVariablesOverride"] = [{"name": "RELEASE_IMAGES", "value": value, "type": "PLAINTEXT"}]
-    build = codebuild.start_build(**request)["build"]
-    build_id = build["id"]
-    say(f"started the in-VPC deployer: build {build_id}")
-    give_up = time.monotonic() + timeout
-    while build.get("buildStatus", "IN_PROGRESS") == "IN_PROGRESS":
-        if time.monotonic() >= give_up:
-            codebuild.stop_build(id=build_id)
-            raise CitygateError(f"build {build_id} did not finish within {timeout:g}s; stopped it", "deploy")
-        time.sleep(poll)
-        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
-    status = build["buildStatus"]
-    logs = build.get("logs", {}).get("groupName", f"/aws/codebuild/{project_name(env)}")
+    variables = {"RELEASE_IMAGES": release_images(records)} if records else {}
+    build = run_build(codebuild, env, variables, source_version, timeout, poll, say)
+    build_id, status, logs = build["id"], build["buildStatus"], log_group(build, env)
     if status == FAILED:
         say(f"the deploy failed in build {build_id}; its log: {logs}")
         return EXIT_VIOLATIONS

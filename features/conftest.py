@@ -1,6 +1,7 @@
 """Runs every scenario against its targets, as `citygate.bdd.targets` decides from its tags: each
 environment's synthesized stack and plan, the configuration only (`@config`), the live account after
-apply (`@live`), the workload manifests (`@workloads`) or the CI/CD workflows (`@workflows`).
+apply (`@live`), the workload manifests (`@workloads`), the CI/CD workflows (`@workflows`) or a record
+of the workloads' AWS calls (`@recorded`).
 
 The step vocabulary and evidence recording come from `citygate.bdd.plugin`; the expensive session
 fixtures (synth once, plan once per environment, one moto server) are the test suite's own.
@@ -15,9 +16,10 @@ import pytest
 
 from citygate.bdd.live import recorded_state, state_inventory
 from citygate.bdd.plugin import *  # noqa: F403  step definitions, `spec`, hooks
-from citygate.bdd.targets import LIVE_STATE_VARIABLE, Target, targets_for
+from citygate.bdd.targets import CALLS_PLAN_VARIABLE, CALLS_VARIABLE, LIVE_STATE_VARIABLE, Target, targets_for
 from citygate.inputs import load_plan, load_synth
 from citygate.k8s import load_manifests
+from citygate.leastpriv.inventory import recorded_inventory
 from citygate.model import Inventory
 from citygate.paths import ROOT, WORKLOADS
 from citygate.workflows import load_workflows
@@ -33,6 +35,13 @@ def _load(target: Target, request: pytest.FixtureRequest) -> Inventory:
         return load_manifests(WORKLOADS)
     if target.kind == "workflows":
         return load_workflows(WORKFLOWS)
+    if target.kind == "recorded":
+        calls, plan = os.environ.get(CALLS_VARIABLE), os.environ.get(CALLS_PLAN_VARIABLE)
+        if calls and plan:
+            return recorded_inventory(Path(plan), Path(calls))
+        return Inventory(
+            "terraform", "recorded", [], f"no record of AWS calls ({CALLS_VARIABLE}, {CALLS_PLAN_VARIABLE})"
+        )
     state = os.environ.get(LIVE_STATE_VARIABLE)
     if target.kind == "live" and state:
         return recorded_state(Path(state), env)

@@ -4,6 +4,7 @@ Feature: Least privilege in IAM
   grants every action, and a policy that lets a principal pass roles names the roles it may pass.
   Policy documents hold ARNs known only after apply, so these are proven on the live account.
   Secrets rotate automatically, so a leaked one stops working within the rotation period.
+  What a workload's role grants is proven against what the workload really called on the embedded AWS.
 
   @live @CG-IAM-3
   Scenario Outline: No <what> allows every action
@@ -56,3 +57,10 @@ Feature: Least privilege in IAM
     Then "GitHub audience" must be "sts.amazonaws.com"
     And "GitHub subject" must match "repo:citygate-city/citygate:(environment:[A-Za-z0-9_.-]+|ref:refs/heads/main)"
     And "wildcard trust conditions" must be empty
+
+  @recorded @CG-IAM-9
+  Scenario: Each workload's IRSA role grants every AWS call the workload made; what it never used is listed
+    Given the AWS calls recorded from the workloads on the embedded AWS
+    When they are compared with the IRSA policies
+    Then "calls its policies deny" must be empty
+    And "grants no recorded call used" are listed as warnings

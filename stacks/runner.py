@@ -1,5 +1,7 @@
 """The in-VPC deployer: how a workflow reaches the cluster whose API endpoint is private (rightly).
 
+It deploys, and it runs the in-cluster load test (`loadtest --in-cluster`) whose verdict gates production.
+
 A GitHub-hosted runner cannot reach the EKS endpoint, and the endpoint stays private. The deploy job assumes the
 environment's CI deploy role (stacks/bootstrap.py) and starts this CodeBuild project, which runs in the private
 subnets, checks out the exact commit, writes the release's digest records and runs `python main.py deploy`
@@ -36,8 +38,10 @@ VPC_READS = [
     "ec2:DescribeVpcs",
 ]  # fmt: skip
 CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-# What a build runs: the digest records arrive as one variable (space-separated references), so a deploy of the
-# release pins exactly those digests and checks them against this environment's registry first.
+# What a build runs: `deploy`, or with CITYGATE_TASK=loadtest the in-cluster Locust verdict (the inference service
+# has no public route), which it prints as a log line the workflow reads back. The digest records arrive as one
+# variable (space-separated references), so either pins exactly the release's digests, checked against this
+# environment's registry first. The task is chosen from these two, never a command the caller passes.
 BUILDSPEC = """version: 0.2
 env:
   shell: bash
@@ -58,7 +62,11 @@ phases:
           done
           args+=(--image-digests digests --verify-registry)
         fi
-        .venv/bin/python main.py deploy "${args[@]}"
+        case "${CITYGATE_TASK:-deploy}" in
+          deploy) .venv/bin/python main.py deploy "${args[@]}" ;;
+          loadtest) .venv/bin/python main.py loadtest --in-cluster "${args[@]}" --run-id "$CODEBUILD_BUILD_NUMBER" --json - ;;
+          *) echo "unknown CITYGATE_TASK: $CITYGATE_TASK" >&2; exit 2 ;;
+        esac
 """.replace("${", "$${")  # a Terraform string: `$${` is a literal `${`
 
 

@@ -1,6 +1,7 @@
-"""The part of the Kubernetes API `deploy` talks to, recorded in memory: server-side apply and discovery.
+"""The part of the Kubernetes API `deploy` and `loadtest --in-cluster` talk to, recorded in memory.
 
-No cluster runs in the tests; what deploy sends (kinds, order, dry-run flags, bodies) is what they judge.
+Server-side apply and discovery for deploy; Job create/status/delete and the master pod's log for the load test.
+No cluster runs in the tests; what the commands send (kinds, order, dry-run flags, bodies) is what they judge.
 """
 
 from __future__ import annotations
@@ -24,12 +25,33 @@ class FakeResources:
 
 
 class FakeCluster:
-    """Records every server-side apply; rejects one kind when asked to."""
+    """Records every server-side apply and created Job; rejects one kind when asked to.
 
-    def __init__(self, reject: str | None = None) -> None:
+    Every created Job ends at once with the condition `job_end` (None: it never ends); its pod's log is `log`.
+    """
+
+    def __init__(self, reject: str | None = None, job_end: str | None = "Complete", log: str = "") -> None:
         self.resources = FakeResources()
         self.calls: list[dict[str, Any]] = []
         self.reject = reject
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.deleted: list[str] = []
+        self.job_end = job_end
+        self.log = log
+
+    def create_job(self, namespace: str, body: dict[str, Any]) -> None:
+        self.jobs[f"{namespace}/{body['metadata']['name']}"] = body
+
+    def job_status(self, namespace: str, name: str) -> dict[str, Any]:
+        assert f"{namespace}/{name}" in self.jobs
+        return {"conditions": [{"type": self.job_end, "status": "True"}]} if self.job_end else {"active": 1}
+
+    def delete_job(self, namespace: str, name: str) -> None:
+        del self.jobs[f"{namespace}/{name}"]
+        self.deleted.append(name)
+
+    def job_log(self, namespace: str, name: str) -> str:
+        return self.log
 
     def server_side_apply(self, resource: FakeApi, body: Any = None, **kwargs: Any) -> None:
         if resource.kind == self.reject:

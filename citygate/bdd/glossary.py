@@ -98,6 +98,9 @@ GLOSSARY: dict[str, dict[str, str]] = {
     "network policy agent": {"aws_eks_addon": "configuration_values.enableNetworkPolicy"},
     "IPv4 ranges allowed in": {"aws_network_acl": "ingress[action=allow].cidr_block"},
     "IPv6 ranges allowed in": {"aws_network_acl": "ingress[action=allow].ipv6_cidr_block"},
+    # least privilege, proven on recorded calls (citygate.leastpriv.inventory.judged_roles)
+    "calls its policies deny": {"aws_iam_role": "recorded_calls.denied"},
+    "grants no recorded call used": {"aws_iam_role": "recorded_calls.unused"},
     # supply chain
     "scan on push": {"aws_ecr_repository": "image_scanning_configuration.scan_on_push"},
     # the edge

@@ -31,7 +31,7 @@ from citygate.model import Inventory
 SCENARIO_PROPERTY = "scenario"
 TARGET_PROPERTY = "target"
 EVIDENCE_PROPERTY = "evidence"
-TARGET_TAGS = ("config", "live", "workloads", "workflows")
+TARGET_TAGS = ("config", "live", "workloads", "workflows", "recorded")
 
 _BINDERS: dict[str, Callable[..., Any]] = {"given": given, "when": when, "then": then}
 _VOCABULARY_FUNCS = {definition.func for definition in VOCABULARY}

@@ -4,7 +4,9 @@ Untagged scenarios judge the platform as synthesized and as planned, for every e
 `@config` ones only what the synthesized configuration declares (for attributes a plan reports as
 computed by the provider, such as a security group's inline rules); `@live` ones the account after
 apply on the embedded AWS; `@workloads` ones the Kubernetes manifests; `@workflows` the CI/CD
-workflows.  Environment variables narrow a run (the `report --env` option sets them):
+workflows; `@recorded` ones a record of the AWS calls the workloads made, with the plan of the account
+they ran in (CITYGATE_BDD_CALLS=calls.jsonl CITYGATE_BDD_CALLS_PLAN=plan.json; without both, nothing
+to check).  Environment variables narrow a run (the `report --env` option sets them):
 CITYGATE_BDD_ENVS=prod,staging   CITYGATE_BDD_SOURCES=plan   CITYGATE_BDD_LIVE_ENVS=local
 CITYGATE_BDD_LIVE_STATE=path/terraform.tfstate judges an account applied already instead of applying.
 """
@@ -19,11 +21,12 @@ from typing import Literal
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import CitygateError
 
-TargetKind = Literal["synth", "plan", "live", "workloads", "workflows"]
+TargetKind = Literal["synth", "plan", "live", "workloads", "workflows", "recorded"]
 
 SOURCES: tuple[TargetKind, ...] = ("synth", "plan")
-SINGLE_TARGETS: tuple[TargetKind, ...] = ("workloads", "workflows")  # judged once, not per environment
+SINGLE_TARGETS: tuple[TargetKind, ...] = ("workloads", "workflows", "recorded")  # judged once, not per environment
 LIVE_STATE_VARIABLE = "CITYGATE_BDD_LIVE_STATE"
+CALLS_VARIABLE, CALLS_PLAN_VARIABLE = "CITYGATE_BDD_CALLS", "CITYGATE_BDD_CALLS_PLAN"
 LIVE_ENVIRONMENTS = ("local",)  # applying every environment into the embedded AWS costs minutes each
 
 

@@ -16,6 +16,9 @@
     Then each must have a "aws_s3_bucket_versioning" attached through "bucket"   (scope moves to those)
     Then each must have a "NetworkPolicy" attached through "metadata.namespace" whose "spec.podSelector" is empty
     Then each must use a "aws_rds_cluster_parameter_group" through "db_cluster_parameter_group_name"
+    Given the AWS calls recorded from the workloads on the embedded AWS   (a record: see citygate.leastpriv)
+    When they are compared with the IRSA policies           (scope: the roles that made them, judged)
+    Then "grants no recorded call used" are listed as warnings   (recorded in the evidence, never fails)
 
 An attribute is named the way a reviewer says it ("trusted audience"): `citygate.bdd.glossary` says
 which path that name reads on each resource type, and the evidence records the path read.
@@ -38,7 +41,8 @@ from typing import Any, Literal
 
 from citygate.bdd.attributes import Lookup, identities, lookup, reference_type, references_at, refers_to
 from citygate.bdd.glossary import path_for
-from citygate.bdd.spec import AFTER_APPLY, NOT_SET, Spec, SpecFailure, Verdict, shown
+from citygate.bdd.spec import AFTER_APPLY, NOT_SET, Observation, Spec, SpecFailure, Verdict, shown
+from citygate.leastpriv.inventory import CALL_TYPE, judged_roles
 from citygate.model import Resource
 
 StepKind = Literal["given", "when", "then"]
@@ -152,6 +156,14 @@ def given_resources_if_any(spec: Spec, types: str) -> None:
     spec.select(_of_types(spec, types), types)
 
 
+@step("given", "the AWS calls recorded from the workloads on the embedded AWS")
+def given_recorded_calls(spec: Spec) -> None:
+    """The calls of a record (`citygate.leastpriv.inventory`); none recorded: nothing to check."""
+    spec.select(spec.inventory.by_type(CALL_TYPE), "recorded AWS calls")
+    if not spec.selection:
+        spec.nothing_to_check()
+
+
 # --- When: narrowing the scope --------------------------------------------------------------------
 
 
@@ -198,6 +210,14 @@ def when_environment(spec: Spec, environments: str) -> None:
     if here not in _listed(environments):
         spec.skip(f"applies to {environments} only; this is {here}")
     spec.current.note = f"environment {here}"
+
+
+@step("when", "they are compared with the IRSA policies")
+def when_compared(spec: Spec) -> None:
+    """The plan's roles that made a call in scope become the scope, each judged as the `leastpriv` engine judges it."""
+    calls = spec.selection
+    judged = judged_roles(spec.inventory, calls)
+    spec.select(judged, "IRSA roles", f"{len(judged)} IRSA roles of the plan made calls of the {len(calls)} recorded")
 
 
 # --- Then: the requirement on every resource in scope ---------------------------------------------
@@ -433,3 +453,15 @@ def each_must_use(spec: Spec, target_type: str, path: str) -> None:
     spec.require(judge, f"{path} to name a {target_type}")
     spec.selection = list(used.values())
     spec.subject = target_type
+
+
+@step("then", '"{path}" are listed as warnings')
+def listed_as_warnings(spec: Spec, path: str) -> None:
+    """Each value found is one warning in the evidence: reported for review, never a failure."""
+    if not spec.selection:
+        spec.nothing_to_check()
+    record = spec.current
+    for resource in spec.selection:
+        found = _read(spec, resource, path)
+        record.observations.extend(Observation(resource.address, f"warning: {shown(v)}", True) for v in found.values)
+    record.note = f"{len(record.observations)} warnings on {len(spec.selection)} {spec.subject}"

@@ -42,11 +42,12 @@ APPLY_ORDER = (
     "StatefulSet",
     "DaemonSet",
     "CronJob",
-    "Job",
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "Ingress",
 )
+
+RUN_NOT_DEPLOYED = frozenset({"Job"})
 
 
 class ClusterClient(Protocol):
@@ -69,8 +70,12 @@ def overlay_inventory(env: str) -> Inventory:
 
 
 def apply_order(resources: Iterable[Resource]) -> list[Resource]:
+    """What deploy applies, in dependency order.  Jobs are left out: a Job runs once and its pod template is
+    immutable, so re-applying one for a new release is rejected; the runs are created fresh, per release, by
+    their runners (`loadtest --in-cluster` copies the overlay's Locust Jobs)."""
     rank = {kind: i for i, kind in enumerate(APPLY_ORDER)}
-    return sorted(resources, key=lambda r: rank.get(r.type, len(APPLY_ORDER)))
+    deployed = (r for r in resources if r.type not in RUN_NOT_DEPLOYED)
+    return sorted(deployed, key=lambda r: rank.get(r.type, len(APPLY_ORDER)))
 
 
 def kubeconfig_file(explicit: str | None) -> Path:

@@ -1,28 +1,32 @@
 """`up`: the whole job on one environment, stopping at the first stage that is not clean.
 
-synth -> plan -> gate -> apply -> verify -> workloads gate -> load test -> every environment's plan
-judged -> report, then destroy.  The Terraform stages share one embedded AWS (moto) for the whole run;
+synth -> plan -> gate -> apply -> verify -> workloads gate -> platform (the data pipeline, then the city's
+services started and checked from outside) -> load test -> every environment's plan judged -> report,
+then destroy.  The Terraform stages share one embedded AWS (moto) for the whole run;
 the other environments are planned (never applied) each on an embedded AWS of its own.  The load test and the
 report run as child commands: Locust monkey-patches the process with gevent, and the report runs
 the BDD suite, so each gets a process of its own.  Reports land in `--reports` (JSON, SARIF,
-Markdown, JUnit of the gate; `<env>-gate.json` per environment; the live check; the load test's
-CSV/HTML; the living documentation as HTML, PDF, `controls.csv` and `report.json`).
+Markdown, JUnit of the gate; `<env>-gate.json` per environment; the live check; `platform.json`; the
+load test's CSV/HTML; the living documentation as HTML, PDF, `controls.csv` and `report.json`).
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from citygate.account import open_account
+from citygate.account import open_account, workdir_for
 from citygate.child_process import run_bounded
 from citygate.commands.lifecycle import describe, gate, synthesize_env
 from citygate.commands.options import timeout_option
-from citygate.deadlines import STAGE_TIMEOUTS, deadline
+from citygate.deadlines import STAGE_TIMEOUTS, check, deadline
 from citygate.deployment import Deployment
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
@@ -101,13 +105,54 @@ def report_args(env: str, reports: Path, live_state: Path) -> list[str]:
     return args + (["--since", str(previous)] if previous.is_file() else [])
 
 
-def promote(env: str, reports: Path, duration: int, users: int, live_state: Path) -> int:
-    """The stages after a clean apply: workloads gate, load test, every environment's plan judged, then
-    the living documentation (written even when another environment's plan fails, to show why)."""
+PLATFORM_FILE = "platform.json"
+
+
+def show_steps(name: str, result: dict[str, Any], record: dict[str, Any], seconds: float) -> bool:
+    """Print a platform stage's verdict and one line per step; True when it is clean."""
+    from citygate.livingdoc.platform import step_rows
+
+    if result["ok"]:
+        stage(name)(f"every step passed in {seconds:.0f}s")
+    else:
+        stage(name)(f"failed at {result['failed']} after {seconds:.0f}s")
+    for row in step_rows(record):
+        if row.stage == name and row.status != "not-run":
+            click.echo(f"    {row.step}: {row.status}: {row.result}")
+    return bool(result["ok"])
+
+
+def platform(env: str, endpoint: str | None, reports: Path) -> bool:
+    """The data pipeline, then the city's services, on this run's embedded AWS; `platform.json` records
+    both (rewritten after each, so a failed pipeline is on record too).  True when both are clean."""
+    if endpoint is None:
+        raise CitygateError("the platform run needs the embedded AWS", "platform")
+    from citygate.localcity.stages import STAGES
+
+    work = workdir_for(env) / "platform"
+    shutil.rmtree(work, ignore_errors=True)  # a fresh Airflow home, warehouse and kfp root per run
+    work.mkdir(parents=True)
+    record: dict[str, Any] = {"env": env, "pipeline": None, "city": None}
+    for name, run in STAGES:
+        started = time.perf_counter()
+        with deadline(name, STAGE_TIMEOUTS[name]):
+            record[name] = run(endpoint, env, work)
+            write_report(reports / PLATFORM_FILE, json.dumps(record, indent=2, default=str) + "\n")
+            check()  # a step cut off by the deadline was recorded as failed: the timeout is the error
+        if not show_steps(name, record[name], record, time.perf_counter() - started):
+            return False
+    return True
+
+
+def promote(env: str, endpoint: str | None, reports: Path, duration: int, users: int, live_state: Path) -> int:
+    """The stages after a clean apply: workloads gate, platform run, load test, every environment's plan
+    judged, then the living documentation (written even when another environment's plan fails, to show why)."""
     if not judged(workloads_gate(env), "workloads", reports):
         stage("workloads")("the workload manifests are not compliant")
         return 1
     stage("workloads")("the workload manifests are compliant")
+    if not platform(env, endpoint, reports):
+        return 1
     load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
     load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]
     load_args += ["--json", str(reports / "loadtest.json")]
@@ -135,7 +180,7 @@ def promote(env: str, reports: Path, duration: int, users: int, live_state: Path
 @click.option("--keep", is_flag=True, help="Leave the platform deployed (and the embedded AWS running).")
 @timeout_option("up")
 def up(env: str, reports: Path, duration: int, users: int, keep: bool, timeout: float) -> int:
-    """synth -> plan -> gate -> apply -> verify -> workloads -> loadtest -> report, on the embedded AWS.
+    """synth -> plan -> gate -> apply -> verify -> workloads -> platform -> loadtest -> report, on the embedded AWS.
 
     `--timeout` bounds the run up to the teardown; each stage also has its own default deadline, and
     the teardown has the destroy deadline of its own.  A stopped run (timeout, SIGINT, SIGTERM) tears
@@ -207,4 +252,4 @@ def verify_and_promote(env: str, deployment: Deployment, reports: Path, duration
         stage("verify")("the deployed platform fails its controls")
         return live.exit_code
     stage("verify")(f"the deployed platform passes its live checks ({len(live.findings)} results)")
-    return promote(env, reports, duration, users, deployment.state_path)
+    return promote(env, deployment.endpoint, reports, duration, users, deployment.state_path)

@@ -29,8 +29,11 @@ class Call:
     context: dict[str, str] = field(default_factory=dict)
     status: int = 0
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "resources": list(self.resources)}
+
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "resources": list(self.resources)}, sort_keys=True)
+        return json.dumps(self.to_dict(), sort_keys=True)
 
 
 def read_calls(path: Path) -> list[Call]:
@@ -45,6 +48,14 @@ def read_calls(path: Path) -> list[Call]:
 def _call(line: str, where: str) -> Call:
     try:
         data: Any = json.loads(line)
+    except ValueError as exc:
+        raise CitygateError(f"not a recorded call ({type(exc).__name__}: {exc})", where) from None
+    return call_of(data, where)
+
+
+def call_of(data: Any, where: str) -> Call:
+    """The call a `Call.to_dict()` document describes; anything else fails closed, naming `where`."""
+    try:
         return Call(
             key=str(data["key"]),
             principal=data.get("principal"),

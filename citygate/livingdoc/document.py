@@ -24,6 +24,7 @@ TARGET_TAGS = {
     "live": "the live account after apply on the embedded AWS",
     "workloads": "the workload manifests",
     "workflows": "the CI/CD workflows",
+    "recorded": "the AWS calls recorded from the workloads on the embedded AWS, against the plan's IRSA policies",
 }
 
 

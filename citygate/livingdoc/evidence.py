@@ -8,7 +8,8 @@ closed (exit 2): a report must not quietly leave out what a stage recorded.
 - `live.json`: the live verification of the applied account; the environment and the endpoint are in
   its target, `"local (http://127.0.0.1:PORT)"` on the embedded AWS;
 - `workloads-gate.json`: the gate on one environment's workload manifests;
-- `loadtest.json`: the load test's SLO verdict, its `profile` naming the environment.
+- `loadtest.json`: the load test's SLO verdict, its `profile` naming the environment;
+- `platform.json`: the platform run (pipeline, then the city's services), its `env` naming the environment.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from urllib.parse import urlparse
 
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import CitygateError
+from citygate.livingdoc.platform import StepRow, step_rows
 
 GATE_FILE = "{env}-gate.json"
 APPLIED_GATE_FILE = "infrastructure-gate.json"
 LIVE_FILE = "live.json"
 WORKLOADS_FILE = "workloads-gate.json"
 LOADTEST_FILE = "loadtest.json"
+PLATFORM_FILE = "platform.json"
 _TARGET = re.compile(r"^(?P<env>[\w-]+) \((?P<endpoint>[^)]*)\)$")
 
 
@@ -86,6 +89,17 @@ class LoadEvidence:
     measured: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PlatformEvidence:
+    """The platform run: passed only when both stages recorded a clean run."""
+
+    file: Path
+    env: str
+    passed: bool
+    failed: str  # the step that ended the run, "" when none did
+    rows: list[StepRow]
+
+
 @dataclass
 class EnvironmentEvidence:
     """What was recorded about one environment; None = not run."""
@@ -98,6 +112,7 @@ class EnvironmentEvidence:
     where: str = ""  # where the live checks ran: the embedded AWS, or the AWS account and region
     workloads: GateEvidence | None = None
     loadtest: LoadEvidence | None = None
+    platform: PlatformEvidence | None = None
 
     @property
     def anchor(self) -> str:
@@ -157,6 +172,18 @@ def read_loadtest(path: Path) -> LoadEvidence:
         return LoadEvidence(path, str(data["profile"]), bool(data["passed"]), list(data["results"]), data["measured"])
     except (KeyError, TypeError) as exc:
         raise CitygateError(f"not a load-test verdict (missing {exc})", str(path)) from None
+
+
+def read_platform(path: Path) -> PlatformEvidence:
+    data = _read_json(path)
+    try:
+        stages = [data["pipeline"], data["city"]]
+        ran = [stage for stage in stages if stage is not None]
+        failed = next((str(stage["failed"]) for stage in ran if stage["failed"]), "")
+        passed = len(ran) == len(stages) and all(stage["ok"] is True for stage in ran)
+        return PlatformEvidence(path, str(data["env"]), passed, failed, step_rows(data))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CitygateError(f"not a platform run record (missing or malformed {exc})", str(path)) from None
 
 
 def is_loopback(endpoint: str) -> bool:
@@ -228,4 +255,8 @@ def load_evidence(folder: Path | None, environments: tuple[str, ...] = ENVIRONME
         load = read_loadtest(folder / LOADTEST_FILE)
         if load.profile in evidence.environments:
             evidence.environments[load.profile].loadtest = load
+    if (folder / PLATFORM_FILE).is_file():
+        platform = read_platform(folder / PLATFORM_FILE)
+        if platform.env in evidence.environments:
+            evidence.environments[platform.env].platform = platform
     return evidence

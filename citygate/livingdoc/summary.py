@@ -37,6 +37,19 @@ def findings_of(evidence: Evidence) -> dict[str, dict[str, str]]:
     return found
 
 
+def platform_of(evidence: Evidence) -> dict[str, dict[str, Any]]:
+    """Each recorded platform run: its verdict and every step's status."""
+    return {
+        env: {
+            "passed": view.platform.passed,
+            "failed": view.platform.failed,
+            "steps": {f"{row.stage}.{row.step}": row.status for row in view.platform.rows},
+        }
+        for env, view in evidence.environments.items()
+        if view.platform is not None
+    }
+
+
 def summary(
     report_hash: str,
     generated: str,
@@ -54,6 +67,7 @@ def summary(
         "plan_digests": plan_digests,
         "counts": counts,
         "findings": findings_of(evidence),
+        "platform": platform_of(evidence),
         "exceptions": {e["id"]: e for e in exceptions},
     }
 

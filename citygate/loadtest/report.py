@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -37,13 +38,20 @@ def print_slo_report(profile: str, results: list[SloResult], measured: Measureme
     console.print(verdict_line(results, measured), highlight=False)
 
 
-def write_json(path: Path, profile: str, slo: Slo, results: list[SloResult], measured: Measurement) -> None:
-    """The run for machines (the living-documentation report, CI annotations)."""
-    document = {
+def verdict_document(profile: str, slo: Slo, results: list[SloResult], measured: Measurement) -> dict[str, Any]:
+    """The run for machines (the living-documentation report, CI annotations, the in-cluster verdict line)."""
+    return {
         "profile": profile,
         "passed": all(result.passed for result in results),
         "slo": slo.model_dump(),
         "measured": {**dataclasses.asdict(measured), "error_rate": measured.error_rate},
         "results": [dataclasses.asdict(result) for result in results],
     }
-    write_report(path, json.dumps(document, indent=2) + "\n")
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """The verdict document to `path`; `-` prints it as the last line of stdout, one line (a pod's log)."""
+    if str(path) == "-":
+        print(json.dumps(document), flush=True)
+    else:
+        write_report(path, json.dumps(document, indent=2) + "\n")

@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for the tests: Debian's binaries, a throwaway cluster, 127.0.0.1 only.
+"""A real PostgreSQL server for the tests and the local city of `up`: Debian's binaries, a throwaway cluster, 127.0.0.1 only.
 
 The binaries live under /usr/lib/postgresql/<version>/bin (found by glob, newest first).  PostgreSQL
 refuses to run as root, so as root the cluster belongs to `nobody` and every server command runs
@@ -15,6 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+import psycopg
+from psycopg import sql
 
 from citygate.ports import free_port
 
@@ -50,6 +53,23 @@ class LocalPostgres:
         self.password = secrets.token_urlsafe(24)
         self.login = Login(SUPERUSER, self.password, "127.0.0.1", free_port())
         self._as_root = os.geteuid() == 0
+
+    def owned_database(self, user: str, database: str) -> Login:
+        """A new login `user` (password generated here) owning a new `database`: what the API connects as."""
+        admin, password = self.login, secrets.token_urlsafe(24)
+        with psycopg.connect(
+            host=admin.host,
+            port=admin.port,
+            user=admin.user,
+            password=admin.password,
+            dbname="postgres",
+            autocommit=True,
+        ) as connection:
+            connection.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(user), password))
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(user))
+            )
+        return Login(user, password, admin.host, admin.port)
 
     def _run(self, *args: str) -> None:
         """A server-side command, as the cluster's unprivileged owner when we are root."""

@@ -13,14 +13,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import boto3
-import psycopg
 import pytest
-from psycopg import sql
 
 from citygate.embedded_aws import TEST_CREDENTIAL
 from citygate.loadtest.local_service import LocalService
+from citygate.localcity.postgres import LocalPostgres
 from citygate.paths import WORKLOADS
-from tests.api.postgres import LocalPostgres
 
 sys.path.insert(0, str(WORKLOADS / "api"))
 
@@ -45,15 +43,8 @@ def postgres() -> Iterator[LocalPostgres]:
 @pytest.fixture(scope="session")
 def city_database(postgres: LocalPostgres) -> Database:
     """The `citygate` database owned by the `api` login (password generated per session), migrated to head."""
-    admin, password = postgres.login, uuid.uuid4().hex
-    with psycopg.connect(
-        host=admin.host, port=admin.port, user=admin.user, password=admin.password, dbname="postgres", autocommit=True
-    ) as connection:
-        connection.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(APP_USER), password))
-        connection.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(DATABASE), sql.Identifier(APP_USER))
-        )
-    return Database(host=admin.host, port=admin.port, name=DATABASE, user=APP_USER, password=password)
+    login = postgres.owned_database(APP_USER, DATABASE)
+    return Database(host=login.host, port=login.port, name=DATABASE, user=login.user, password=login.password)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """The release's path to prod, step by step, on the embedded AWS and the recorded Kubernetes API.
 
 record (push into staging's ECR) -> promote-images staging -> prod -> deploy --env prod (dry run) with the
-promoted records: prod runs exactly the digests that were pushed and scanned in staging. A promotion that did
-not happen, or a record the registry does not hold, stops the path before the cluster is contacted.
+promoted records: prod runs exactly the digests that were pushed and scanned in staging. Before that, the load
+test runs in the staging cluster (fresh Locust Jobs on the released loadtest image) and its verdict is read back.
+A promotion that did not happen, or a record the registry does not hold, stops the path before the cluster is
+contacted.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import boto3
 import pytest
 
 from citygate import cli
-from citygate.commands import deploy
+from citygate.commands import deploy, loadtest
 from citygate.embedded_aws import embedded_env
 from citygate.k8s import irsa
 from citygate.k8s.digests import read_records, write_records
+from citygate.loadtest.report import verdict_document
+from citygate.loadtest.slo import Measurement, Slo, evaluate
 from tests.fake_kubernetes import FakeCluster
 
 RELEASED = ("api", "web", "inference", "pipeline", "loadtest")  # release.yml's image matrix
@@ -228,3 +232,25 @@ def test_without_a_deployer_nothing_is_deployed(ecr: Any, capsys: pytest.Capture
     assert in_vpc("dev") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "the in-VPC deployer cannot run" in err[0] and "codebuild dev" in err[0]
+
+
+def test_the_load_test_runs_in_the_staging_cluster_on_the_released_image(
+    ecr: Any, release: Path, cluster: FakeCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deploy staging (dry run) -> loadtest --in-cluster: fresh Jobs on the release's loadtest digest, read back."""
+    argv = ["--env", "staging", "--kubeconfig", kubeconfig(tmp_path), "--image-digests", str(release)]
+    assert cli.main(["deploy", *argv, "--engines", "rego", "--verify-registry", "--dry-run-only"]) == 0
+    slo = Slo(p95_ms=300, p99_ms=800, error_rate=0.01, min_rps=20)
+    measured = Measurement(requests=3000, failures=0, p95_ms=120.0, p99_ms=310.0, rps=50.0, duration_s=60.0)
+    cluster.log = json.dumps(verdict_document("staging", slo, evaluate(slo, measured), measured)) + "\n"
+    monkeypatch.setattr(loadtest, "cluster_jobs", lambda path, context: cluster)
+    verdict = tmp_path / "staging-loadtest.json"
+    assert (
+        cli.main(["loadtest", "--in-cluster", *argv, "--verify-registry", "--json", str(verdict), "--poll", "0"]) == 0
+    )
+    assert json.loads(verdict.read_text())["passed"] is True
+    loadtest_digest = read_records(release)["loadtest"].rsplit("@", 1)[1]
+    started = [job["spec"]["template"]["spec"]["containers"][0]["image"] for job in cluster.jobs.values()]
+    assert len(started) == 2 and all(
+        image.endswith(f"/citygate/staging/loadtest@{loadtest_digest}") for image in started
+    )

@@ -149,7 +149,8 @@ def test_chromium_renders_counts_matrix_and_environments(
     for env in ("local", "dev", "staging", "prod"):
         assert f'id="env-{env}"' in html
     staging = html[html.index('id="env-staging"') : html.index('id="env-prod"')]
-    assert staging.count("not run, so not passed") == 4 and "reachability" in staging  # gate, live, workloads, load
+    not_run = staging.count("not run, so not passed")
+    assert not_run == 5 and "reachability" in staging  # gate, live, workloads, platform, load
     assert "embedded AWS (moto) at http://127.0.0.1:4566 - simulated" in html
     assert 'class="matrix"' in html and "status-open" in html
 

@@ -1,4 +1,5 @@
-"""A recording embedded AWS, workloads that reach it as IRSA pods do, and plans holding one role."""
+"""A recording embedded AWS, workloads that reach it as IRSA pods do, plans holding one role, and the
+scenario of CG-IAM-9 that judges such records."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any, NamedTuple
 import boto3
 import pytest
 
+from citygate.bdd.features import ConcreteScenario, expand, load_features
 from citygate.leastpriv.calls import RECORD_ENV
 from citygate.moto_server import MotoServer
+from citygate.paths import FEATURES
 
 ACCOUNT = "123456789012"
 REGION = "eu-central-1"
@@ -46,7 +49,8 @@ def admin(recording: Recording) -> Callable[[str], Any]:
 @pytest.fixture
 def workload(recording: Recording, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], boto3.Session]:
     """A boto3 session configured as an IRSA pod's: a role ARN and a web identity token file; boto3
-    itself assumes the role with sts:AssumeRoleWithWebIdentity on the embedded AWS."""
+    itself assumes the role with sts:AssumeRoleWithWebIdentity on the embedded AWS.  The process's
+    default session is a fresh one too (restored after the test), as the workload's own code uses it."""
 
     def session(role: str) -> boto3.Session:
         token = tmp_path / f"{role}.token"
@@ -59,6 +63,10 @@ def workload(recording: Recording, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
         monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
         monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+        # A pod's process starts with no credentials resolved. boto3's default session keeps those it
+        # resolved first: after an earlier test ran the inference service under the test keys (the
+        # pipeline's `forecast`), `boto3.client()` would sign with them and the call would name no role.
+        monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
         return boto3.Session()
 
     return session
@@ -93,3 +101,9 @@ def plan_with_role(folder: Path, role: str, *statements: dict[str, Any]) -> Path
         encoding="utf-8",
     )
     return path
+
+
+def cg_iam_9() -> ConcreteScenario:
+    """The one scenario tagged CG-IAM-9 (features/least_privilege.feature)."""
+    (found,) = [s for feature in load_features(FEATURES) for s in expand(feature) if "CG-IAM-9" in s.tags]
+    return found

@@ -80,7 +80,7 @@ def test_bad_slo_override_is_exit_2() -> None:
 
 @pytest.mark.parametrize("args", [[], ["--local", "--host", "http://127.0.0.1:1"]])
 def test_exactly_one_target_is_required(args: list[str]) -> None:
-    _assert_one_line_error(loadtest(*args), "exactly one of --host URL or --local")
+    _assert_one_line_error(loadtest(*args), "exactly one of --host URL, --local or --in-cluster")
 
 
 def test_host_must_be_a_url() -> None:

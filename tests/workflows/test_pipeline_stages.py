@@ -6,7 +6,10 @@ stage runs, and how the pipeline authenticates and pins what it runs.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -16,6 +19,8 @@ from cicd_support import COMPOSITE_ACTIONS, DEPENDABOT, WORKFLOWS
 from citygate.paths import ROOT
 
 Jobs = dict[str, dict[str, Any]]
+Position = tuple[str, int]  # (job id, step index); -1 is the job's start (where an environment's approval waits)
+Stage = tuple[str, Callable[[Jobs], set[Position]]]
 
 IMAGES = {"api", "web", "inference", "pipeline", "loadtest"}
 PINNED_USES = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
@@ -87,7 +92,13 @@ def test_pr_gate_reports_to_code_scanning_and_the_job_summary(pr: Jobs) -> None:
 
 
 def test_pr_builds_and_scans_every_image_without_pushing(pr: Jobs) -> None:
-    images = only({job_id for job_id, job in pr.items() if uses(job, "docker/build-push-action")})
+    images = only(
+        {
+            job_id
+            for job_id, job in pr.items()
+            if any(s["with"]["push"] is False for s in uses(job, "docker/build-push-action"))
+        }
+    )
     assert set(pr[images]["strategy"]["matrix"]["image"]) == IMAGES
     (build,) = uses(pr[images], "docker/build-push-action")
     assert build["with"]["push"] is False
@@ -113,7 +124,7 @@ def test_pr_runs_sonarqube_beside_lint_and_its_quality_gate_blocks(pr: Jobs) -> 
 
 def test_pr_scans_every_image_with_snyk_after_trivy_or_says_it_did_not(pr: Jobs) -> None:
     """Trivy + Snyk, in the design's order; without a token the Snyk step is skipped with a notice, never passed."""
-    images = only({job_id for job_id, job in pr.items() if uses(job, "docker/build-push-action")})
+    images = only({job_id for job_id, job in pr.items() if uses(job, "snyk/actions/setup")})
     steps = pr[images]["steps"]
     trivy = steps.index(step_named(pr[images], r"^Trivy image scan"))
     snyk = steps.index(step_named(pr[images], r"^Snyk open-source"))
@@ -130,8 +141,8 @@ def test_release_promotes_in_order(release: Jobs) -> None:
     staging_gate = only(
         jobs_running(release, r"main\.py plan --env staging") & jobs_running(release, r"main\.py check")
     )
-    e2e = only(jobs_running(release, r"pytest .*-m e2e"))
-    loadtest = only(jobs_running(release, r"main\.py loadtest --host \S+ --profile staging"))
+    e2e = only(jobs_running(release, r"main\.py smoke --base-url \S+"))
+    loadtest = only(jobs_running(release, r"main\.py loadtest --in-cluster --env staging --in-vpc"))
     prod_gate = only(jobs_running(release, r"main\.py plan --env prod") & jobs_running(release, r"main\.py check"))
     prod_apply = only(jobs_running(release, r"main\.py apply --env prod"))
     images = only({job_id for job_id, job in release.items() if uses(job, "docker/build-push-action")})
@@ -226,3 +237,205 @@ def test_pr_config_scan_covers_every_dockerfile(pr: Jobs) -> None:
     dockerfiles = [path for path in found if not path.parts[0].startswith(".")]  # not .venv, .tools
     assert dockerfiles
     assert [path for path in dockerfiles if path.parts[0] not in scanned] == []
+
+
+# ---------------------------------------------------------------- the design's stage order, stage by stage
+def step_positions(predicate: Callable[[dict[str, Any]], bool]) -> Callable[[Jobs], set[Position]]:
+    """Where a stage happens: every step, in any job, that `predicate` recognises."""
+
+    def find(jobs: Jobs) -> set[Position]:
+        return {
+            (job_id, index)
+            for job_id, job in jobs.items()
+            for index, step in enumerate(job.get("steps", []))
+            if predicate(step)
+        }
+
+    return find
+
+
+def running(pattern: str) -> Callable[[Jobs], set[Position]]:
+    return step_positions(lambda step: bool(re.search(pattern, step.get("run", ""))))
+
+
+def building(push: bool) -> Callable[[Jobs], set[Position]]:
+    return step_positions(
+        lambda step: (
+            step.get("uses", "").startswith("docker/build-push-action@") and bool(step["with"].get("push")) is push
+        )
+    )
+
+
+def using(action: str) -> Callable[[Jobs], set[Position]]:
+    return step_positions(lambda step: step.get("uses", "").startswith(f"{action}@"))
+
+
+def approval(jobs: Jobs) -> set[Position]:
+    """Required reviewers approve before the first step of a job in `production`."""
+    return {(job_id, -1) for job_id, job in jobs.items() if environment(job) == "production"}
+
+
+def notifying(jobs: Jobs) -> set[Position]:
+    """`main.py notify` in a job that runs whatever happened before it (so a failure is reported too)."""
+    always = {job_id for job_id, job in jobs.items() if str(job.get("if", "")).startswith("always()")}
+    return {position for position in running(r"main\.py notify ")(jobs) if position[0] in always}
+
+
+def every(*finders: Callable[[Jobs], set[Position]]) -> Callable[[Jobs], set[Position]]:
+    """A stage of several parts (lint + SonarQube): all of them, or nothing when one part is missing."""
+
+    def find(jobs: Jobs) -> set[Position]:
+        parts = [find(jobs) for find in finders]
+        return set().union(*parts) if all(parts) else set()
+
+    return find
+
+
+PR_DESIGN: Sequence[Stage] = (
+    ("lint + SonarQube", every(running(r"\bmake lint\b"), running(r"\bmake typecheck\b"), using("SonarSource/sonarqube-scan-action"))),
+    ("unit/integration tests", running(r"\bmake test\b")),
+    ("image build", building(push=False)),
+    ("Trivy + Snyk scan", every(running(r"trivy image --exit-code 1"), running(r"snyk container test"))),
+    ("deploy dev", running(r"main\.py deploy --env dev\b")),
+    ("push ECR dev", building(push=True)),
+    ("notify", notifying),
+)  # fmt: skip
+
+# The design lists "deploy prod -> push/promote ECR prod"; prod deploys by digest from prod's own registry (its
+# deployer checks the registry holds every record), so the promotion must land first: promote, then deploy.
+RELEASE_DESIGN: Sequence[Stage] = (
+    ("build/tag", every(using("docker/metadata-action"), building(push=False))),
+    ("push ECR staging", building(push=True)),
+    ("plan/apply staging", running(r"main\.py apply --env staging\b")),
+    ("deploy staging", running(r"main\.py deploy --env staging\b")),
+    ("E2E smoke", running(r"main\.py smoke --base-url")),
+    ("Locust gate", running(r"main\.py loadtest --in-cluster --env staging")),
+    ("manual approval", approval),
+    ("apply prod", running(r"main\.py apply --env prod\b")),
+    ("promote ECR prod", running(r"main\.py promote-images --from staging --to prod")),
+    ("deploy prod", running(r"main\.py deploy --env prod\b")),
+    ("notify", notifying),
+)
+
+
+def precedes(jobs: Jobs, first: Position, then: Position) -> bool:
+    """`first` is done before `then` starts: an earlier step of the same job, or a job `then` needs."""
+    return first[0] in ancestors(jobs, then[0]) or (first[0] == then[0] and first[1] < then[1])
+
+
+def design_violations(jobs: Jobs, design: Sequence[Stage]) -> list[str]:
+    """Every stage is somewhere, and all of it is done before any of the next stage starts."""
+    found = [(name, find(jobs)) for name, find in design]
+    problems = [f"{name}: no step does it" for name, positions in found if not positions]
+    for (name, earlier), (next_name, later) in itertools.pairwise(found):
+        problems += [
+            f"{name} ({a[0]}) is not done before {next_name} ({b[0]}) starts"
+            for a, b in sorted(itertools.product(earlier, later))
+            if not precedes(jobs, a, b)
+        ]
+    return problems
+
+
+@pytest.mark.parametrize(("workflow", "design"), [("pr.yml", PR_DESIGN), ("release.yml", RELEASE_DESIGN)])
+def test_the_stages_run_in_the_designs_order(
+    workflows: dict[str, dict[str, Any]], workflow: str, design: Sequence[Stage]
+) -> None:
+    assert design_violations(workflows[workflow]["jobs"], design) == []
+
+
+def test_smoke_before_the_staging_deploy_breaks_the_order(release: Jobs) -> None:
+    mutated = copy.deepcopy(release)
+    mutated["e2e"]["needs"] = ["staging-gate", "images"]  # no longer waits for the deploy
+    assert "deploy staging (staging-release) is not done before E2E smoke (e2e) starts" in design_violations(
+        mutated, RELEASE_DESIGN
+    )
+
+
+@pytest.mark.parametrize("workflow", ["pr.yml", "release.yml"])
+def test_a_missing_or_conditional_notify_breaks_the_order(workflows: dict[str, dict[str, Any]], workflow: str) -> None:
+    design = PR_DESIGN if workflow == "pr.yml" else RELEASE_DESIGN
+    without = {k: v for k, v in workflows[workflow]["jobs"].items() if k != "notify"}
+    assert design_violations(without, design) == ["notify: no step does it"]
+    only_on_success = copy.deepcopy(workflows[workflow]["jobs"])
+    del only_on_success["notify"]["if"]  # a failed release would then tell no one
+    assert design_violations(only_on_success, design) == ["notify: no step does it"]
+
+
+def test_approval_before_the_load_test_breaks_the_order(release: Jobs) -> None:
+    mutated = copy.deepcopy(release)
+    mutated["prod-gate"]["needs"] = "e2e"
+    assert "Locust gate (loadtest) is not done before manual approval (prod-release) starts" in design_violations(
+        mutated, RELEASE_DESIGN
+    )
+
+
+def test_tests_that_do_not_wait_for_sonarqube_break_the_order(pr: Jobs) -> None:
+    mutated = copy.deepcopy(pr)
+    mutated["test"]["needs"] = ["lint", "typecheck"]  # SonarQube's quality gate no longer blocks the tests
+    assert design_violations(mutated, PR_DESIGN) == [
+        "lint + SonarQube (sonarqube) is not done before unit/integration tests (test) starts"
+    ]
+
+
+@pytest.mark.parametrize("scanner", ["SonarSource/sonarqube-scan-action", "snyk/actions/setup"])
+def test_a_missing_scanner_breaks_the_order(pr: Jobs, scanner: str) -> None:
+    mutated = copy.deepcopy(pr)
+    for job in mutated.values():
+        job["steps"] = [s for s in job.get("steps", []) if not s.get("uses", "").startswith(scanner)]
+        if scanner.startswith("snyk"):
+            job["steps"] = [s for s in job["steps"] if "snyk container test" not in s.get("run", "")]
+    stage = "lint + SonarQube" if scanner.startswith("Sonar") else "Trivy + Snyk scan"
+    assert f"{stage}: no step does it" in design_violations(mutated, PR_DESIGN)
+
+
+@pytest.mark.parametrize("workflow", ["pr.yml", "release.yml"])
+def test_notify_waits_for_every_job_and_posts_to_slack_and_jira(
+    workflows: dict[str, dict[str, Any]], workflow: str
+) -> None:
+    """Secrets only through env; when absent each step says so with a notice and passes, never pretends it posted."""
+    jobs = workflows[workflow]["jobs"]
+    assert ancestors(jobs, "notify") == set(jobs) - {"notify"}
+    assert jobs["notify"]["if"] == "always()"
+    (download,) = uses(jobs["notify"], "actions/download-artifact")
+    assert download["with"]["pattern"] == "report-*"
+    slack, jira = step_named(jobs["notify"], r"^Slack$"), step_named(jobs["notify"], r"^Jira$")
+    assert slack["env"]["SLACK_WEBHOOK_URL"] == "${{ secrets.SLACK_WEBHOOK_URL }}"
+    assert "--slack-webhook-env SLACK_WEBHOOK_URL" in slack["run"]
+    assert {jira["env"][name] for name in ("JIRA_USER", "JIRA_API_TOKEN")} == {
+        "${{ secrets.JIRA_USER }}",
+        "${{ secrets.JIRA_API_TOKEN }}",
+    }
+    assert '--jira-url "$JIRA_URL" --project "$JIRA_PROJECT"' in jira["run"]
+    for step, service in ((slack, "Slack"), (jira, "Jira")):
+        assert "secrets." not in step["run"]
+        assert re.search(
+            rf'if \[ -z "\$\w+" \].*\n\s+echo "::notice title={service} skipped::.*\n\s+exit 0', step["run"]
+        )
+    reports = {
+        upload["with"]["name"]
+        for job in jobs.values()
+        for upload in uses(job, "actions/upload-artifact")
+        if upload["with"]["name"].startswith("report-")
+    }
+    assert reports == (
+        {"report-dev-gate"}
+        if workflow == "pr.yml"
+        else {"report-staging-gate", "report-staging-loadtest", "report-prod-gate"}
+    )
+
+
+def test_release_smoke_and_load_test_leave_their_evidence(release: Jobs) -> None:
+    """The smoke suite expects the staging WAF and uploads its JUnit; Locust runs in the cluster, via the deployer.
+
+    The inference service has no public route: the runner cannot load it, the in-VPC deployer starts the Jobs.
+    """
+    (smoke,) = [step for step in release["e2e"]["steps"] if "main.py smoke" in step.get("run", "")]
+    assert "--no-waf" not in smoke["run"] and "--junit reports/smoke-junit.xml" in smoke["run"]
+    assert smoke["env"]["STAGING_URL"] == "${{ vars.STAGING_URL }}"
+    (upload,) = uses(release["e2e"], "actions/upload-artifact")
+    assert "reports/smoke-junit.xml" in upload["with"]["path"] and upload["if"].startswith("always()")
+    loadtest = release["loadtest"]
+    assert re.search(r"main\.py loadtest --in-cluster --env staging --in-vpc .*--json reports/", script(loadtest))
+    assert "--host" not in script(loadtest) and environment(loadtest) == "staging"
+    (credentials,) = uses(loadtest, "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN_STAGING_DEPLOY }}"

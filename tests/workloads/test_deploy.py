@@ -49,6 +49,16 @@ def test_dry_run_sends_every_object_once_in_dependency_order(kubeconfig: Path, m
     assert kinds.index("ServiceAccount") < kinds.index("Service") < kinds.index("TargetGroupBinding")
 
 
+def test_the_locust_jobs_are_run_per_release_never_deployed() -> None:
+    """A Job's pod template is immutable: re-applying one with a new image is rejected, so deploy leaves the
+    Locust Jobs out and `loadtest --in-cluster` creates fresh copies for each run."""
+    resources = deploy.overlay_inventory("staging").resources
+    jobs = [r for r in resources if r.type == "Job"]
+    assert {r.values["metadata"]["name"] for r in jobs} == {"loadtest-master", "loadtest-worker"}
+    applied = deploy.apply_order(resources)
+    assert len(applied) == len(resources) - len(jobs) and all(r.type != "Job" for r in applied)
+
+
 def test_apply_follows_a_clean_dry_run(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cluster = FakeCluster()
     monkeypatch.setattr(deploy, "connect", lambda path, context: cluster)

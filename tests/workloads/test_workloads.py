@@ -26,6 +26,7 @@ API, WEB, INFERENCE = (f"Deployment/production/{n}" for n in ("api", "web", "inf
 COREDNS = "Deployment/kube-system/coredns"
 PIPELINE = [
     "Deployment/data-pipeline/airflow-scheduler",
+    "Deployment/data-pipeline/airflow-dag-processor",
     "Deployment/data-pipeline/airflow-webserver",
     *(f"CronJob/data-pipeline/{j}" for j in ("extract", "transform", "data-quality", "load", "feature-engineering")),
 ]
@@ -105,6 +106,7 @@ def test_pipeline_jobs_reach_aws_on_443_and_only_load_reaches_aurora() -> None:
     assert {f.source for f in m.flows if f.destination == "aurora"} == {
         API,
         "Deployment/data-pipeline/airflow-scheduler",
+        "Deployment/data-pipeline/airflow-dag-processor",
         "Deployment/data-pipeline/airflow-webserver",
         "CronJob/data-pipeline/load",
     }

@@ -39,10 +39,24 @@ def start_stack(
     aws: boto3.session.Session | None = None,
     engine: Engine | None = None,
     web_root: Path = WEB_STATIC,
+    *,
+    ssl_certfile: Path | None = None,
+    ssl_keyfile: Path | None = None,
 ) -> Iterator[str]:
-    """The API (and dashboard at `/`) under uvicorn on a free loopback port; yields its base URL, stops on exit."""
+    """The API (and dashboard at `/`) under uvicorn on a free loopback port; yields its base URL, stops on exit.
+
+    With `ssl_certfile` and `ssl_keyfile` it serves HTTPS, as the cluster's ingress does."""
     app = create_app(replace(settings, web_root=web_root), engine=engine, aws=aws)
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=_free_port(), log_level="warning", access_log=False))
+    config = uvicorn.Config(
+        app,
+        host=HOST,
+        port=_free_port(),
+        log_level="warning",
+        access_log=False,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="citysense-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -52,7 +66,7 @@ def start_stack(
             raise RuntimeError(f"the API did not start on {HOST}:{server.config.port}")
         time.sleep(0.05)
     try:
-        yield f"http://{HOST}:{server.config.port}"
+        yield f"{'https' if ssl_certfile else 'http'}://{HOST}:{server.config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
