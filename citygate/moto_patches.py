@@ -310,6 +310,7 @@ def _fix_moto() -> None:
     _add_redshift_parameter_values()
     _add_ecr_layer_download()
     _add_efs_policy_deletion()
+    _fix_tls_only_bucket_policy()
 
 
 def _fix_s3_logging_grant() -> None:
@@ -332,6 +333,27 @@ def _fix_s3_logging_grant() -> None:
         )
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(logging_allowed_by_policy)  # type: ignore[method-assign]
+
+
+def _fix_tls_only_bucket_policy() -> None:
+    """moto judges object requests against a bucket policy with every Condition ignored, so the TLS-only deny
+    (`aws:SecureTransport` = false) refuses every object read and write.  Judge the request as what it stands
+    for: an SDK call reaches AWS over HTTPS (the embedded server's plain HTTP on loopback is the emulator's
+    transport, not the client's choice), so that one statement cannot match; every other statement is judged
+    as moto judges it."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    from citygate.bucket_tls import denies_plain_http
+
+    def get_permission(bucket: Any, action: str, resource: str) -> Any:
+        if bucket.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = json.loads(bucket.policy.decode())
+        statements = [s for s in as_list(policy.get("Statement", [])) if not denies_plain_http(s)]
+        return IAMPolicy(json.dumps({**policy, "Statement": statements})).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
 
 
 def _fix_rotation_without_value() -> None:

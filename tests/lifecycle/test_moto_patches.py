@@ -9,6 +9,7 @@ authorization whose first attempt had added the rule before crashing, `InvalidPe
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -279,3 +280,25 @@ def test_an_efs_policy_can_be_deleted_as_destroy_does(client: Client) -> None:
     efs.put_file_system_policy(FileSystemId=fs, Policy='{"Version": "2012-10-17", "Statement": []}')
     efs.delete_file_system_policy(FileSystemId=fs)
     assert error_of(lambda: efs.describe_file_system_policy(FileSystemId=fs)) == "PolicyNotFound"
+
+
+def test_a_tls_only_bucket_serves_objects_and_its_other_denies_still_hold(client: Client) -> None:
+    """The TLS-only deny is judged as the HTTPS request it stands for; any other deny is still enforced."""
+    s3, bucket = client("s3"), "citygate-tls-only"
+    s3.create_bucket(Bucket=bucket)
+    arns = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    tls_only = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": arns,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    no_deletes = {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": arns[1]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    s3.put_object(Bucket=bucket, Key="raw/reading.json", Body=b"{}")
+    assert s3.get_object(Bucket=bucket, Key="raw/reading.json")["Body"].read() == b"{}"
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only, no_deletes]})
+    )
+    assert error_of(lambda: s3.delete_object(Bucket=bucket, Key="raw/reading.json")) == "403"
