@@ -58,7 +58,11 @@ class Account:
 
 @contextmanager
 def open_account(
-    env: str, embedded: bool = False, keep_running: bool = False, must_exist: bool = False
+    env: str,
+    embedded: bool = False,
+    keep_running: bool = False,
+    must_exist: bool = False,
+    record_calls: Path | None = None,
 ) -> Iterator[Account]:
     """The account for `env` for the duration of one command.
 
@@ -66,7 +70,8 @@ def open_account(
     otherwise a new one starts and stops at the end, unless it is handed over to the record file
     `.work/<env>/moto.json` (`keep_running` here: when the block ends without an exception; or
     `Account.keep_running()` once the command knows it succeeded).  `must_exist` refuses to start
-    an empty server (verify has nothing to read in one).
+    an empty server (verify has nothing to read in one).  A new server records every call it answers
+    into `record_calls` (emptied first); a reused one records only what its own starter asked for.
     """
     if not uses_embedded(env, embedded):
         yield Account(env, None)
@@ -83,7 +88,7 @@ def open_account(
             where="embedded AWS",
         )
     record.parent.mkdir(parents=True, exist_ok=True)
-    with MotoServer(log_file=log) as server:
+    with MotoServer(log_file=log, record_calls=record_calls) as server:
         account = Account(env, server.endpoint, server, server_log=log)
         yield account
         if keep_running:

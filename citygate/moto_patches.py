@@ -353,7 +353,7 @@ def _fix_tls_only_bucket_policy() -> None:
         statements = [s for s in as_list(policy.get("Statement", [])) if not denies_plain_http(s)]
         return IAMPolicy(json.dumps({**policy, "Statement": statements})).is_action_permitted(action, resource)
 
-    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign, assignment]
 
 
 def _fix_rotation_without_value() -> None:

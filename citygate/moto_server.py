@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from citygate.errors import CitygateError
+from citygate.leastpriv.calls import RECORD_ENV
 from citygate.moto_patches import FAULT_PREFIX
 from citygate.paths import ROOT
 from citygate.ports import free_port
@@ -72,8 +73,11 @@ class MotoServer:
     `detach()` hands the running process over to a record file instead of stopping it on exit.
     """
 
-    def __init__(self, log_file: Path | None = None, ready_timeout: float = READY_TIMEOUT_S) -> None:
+    def __init__(
+        self, log_file: Path | None = None, ready_timeout: float = READY_TIMEOUT_S, record_calls: Path | None = None
+    ) -> None:
         self.log_file = log_file
+        self.record_calls = record_calls  # the JSONL file every answered call is recorded into (citygate.leastpriv)
         self.ready_timeout = ready_timeout
         self.endpoint = ""
         self._process: subprocess.Popen[bytes] | None = None
@@ -86,6 +90,9 @@ class MotoServer:
         return self._process.pid
 
     def start(self, attempts: int = 3) -> MotoServer:
+        if self.record_calls is not None:  # a new account's record starts empty too
+            self.record_calls.parent.mkdir(parents=True, exist_ok=True)
+            self.record_calls.write_bytes(b"")
         if self.log_file is not None:  # a new server is a new account: its log starts empty, so that
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             self.log_file.write_bytes(b"")  # last_fault never reports an older server's fault
@@ -107,6 +114,8 @@ class MotoServer:
             # DNS validation completes at once (no zone to answer it): aws_acm_certificate_validation does not wait.
             "MOTO_ACM_VALIDATION_WAIT": "0",
         }
+        if self.record_calls is not None:
+            env[RECORD_ENV] = str(self.record_calls)
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "citygate.moto_patches", "-H", HOST, "-p", str(port)],

@@ -129,6 +129,8 @@ class WorkloadIdentities(Construct):
         stream = data.sensor_stream.arn
         secret = {name: s.arn for name, s in security.secrets.items()}
         models_prefix = "models/"
+        registry_prefix = "registry/"  # the model registry's versions and production pointer (citysense_inference)
+        training_prefix = "training/"  # the training sets the DAG writes to the processed zone
         reports_prefix = "reports/"  # where the API files citizens' reports (workloads/api stores.py)
 
         def db_user(user: str) -> str:
@@ -159,7 +161,11 @@ class WorkloadIdentities(Construct):
             ),
             ("production", "inference"): Permissions(
                 (
-                    allow("ReadModels", ["s3:GetObject"], [lake["models"].objects(models_prefix)]),
+                    allow(
+                        "ReadModels",
+                        ["s3:GetObject"],
+                        [lake["models"].objects(models_prefix), lake["models"].objects(registry_prefix)],
+                    ),
                     allow(
                         "ListModels",
                         ["s3:ListBucket"],
@@ -185,6 +191,12 @@ class WorkloadIdentities(Construct):
                         [stream],
                     ),
                     allow("ReadRaw", ["s3:GetObject"], [lake["raw"].objects()]),
+                    allow(
+                        "ListRawPartitions",
+                        ["s3:ListBucket"],
+                        [lake["raw"].arn],
+                        Condition={"StringLike": {"s3:prefix": ["sensors/*", "external/*", f"{reports_prefix}*"]}},
+                    ),
                     allow("WriteRaw", ["s3:PutObject"], [lake["raw"].objects()]),
                     allow("WriteProcessed", ["s3:PutObject", "s3:GetObject"], [lake["processed"].objects()]),
                     allow("WriteFeatures", _FEATURE_WRITE, [table]),
@@ -195,8 +207,26 @@ class WorkloadIdentities(Construct):
             ("data-pipeline", "airflow"): Permissions(
                 (
                     allow("ReadProcessed", ["s3:GetObject"], [lake["processed"].objects()]),
-                    allow("PublishModels", ["s3:PutObject", "s3:GetObject"], [lake["models"].objects(models_prefix)]),
+                    allow(
+                        "ListTrainingSets",
+                        ["s3:ListBucket"],
+                        [lake["processed"].arn],
+                        Condition={"StringLike": {"s3:prefix": [f"{training_prefix}*"]}},
+                    ),
+                    allow("PublishModels", ["s3:PutObject", "s3:GetObject"], [lake["models"].objects(registry_prefix)]),
+                    allow(
+                        "ListModelVersions",
+                        ["s3:ListBucket"],
+                        [lake["models"].arn],
+                        Condition={"StringLike": {"s3:prefix": [f"{registry_prefix}*"]}},
+                    ),
+                    # The serving check predicts from the online features before a version is registered.
+                    allow("ReadFeatures", ["dynamodb:Query"], [table]),
+                    allow("DecryptFeatures", _KMS_READ, [keys.feature_store.arn]),
                     allow("ConnectAsAirflow", ["rds-db:connect"], [db_user("airflow")]),
+                    # Airflow's Secrets Manager backend reads its metadata DB connection (GetSecretValue only).
+                    allow("ReadMetadataConnection", ["secretsmanager:GetSecretValue"], [secret["airflow_metadata_db"]]),
+                    allow("DecryptSecret", _KMS_READ, [keys.secrets.arn]),
                     allow("UseKeys", _KMS_WRITE, [keys.data_lake.arn]),
                 )
             ),

@@ -20,12 +20,18 @@ from stacks.naming import ResourceGroup
 from stacks.network import Network
 from stacks.rotation import SecretRotation
 
-# Generated application secrets (values come from the rotation function, never from here). Services
+# Application secrets (values come from the rotation function or the operator, never from here). Services
 # reach Aurora with IAM authentication, and its master password is RDS-managed, so no DB password here.
 SECRETS = {
     "inference_api_key": "Key the api service presents to the inference service",
     "web_session_key": "Key the web frontend signs its sessions with",
+    # Read by every Airflow component through Airflow's `sql_alchemy_conn_secret` (workloads/base/data-pipeline).
+    "airflow_metadata_db": "Connection URI of Airflow's metadata database (set by the operator)",
 }
+# Secrets the rotation function must not rotate: it writes a fresh random value, and a connection URI embeds a
+# database password that changes only together with the database role (exception EX-016 until a rotation
+# function that alters the role exists).
+ROTATED_BY_OPERATOR = frozenset({"airflow_metadata_db"})
 # AWS managed rule groups on the web ACL, in priority order.
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesCommonRuleSet",
@@ -62,14 +68,15 @@ class Security(Construct):
                 kms_key_id=keys.secrets.arn,
                 recovery_window_in_days=0 if ctx.env.disposable else 30,
             )
-            SecretsmanagerSecretRotation(
-                group,
-                "rotation",
-                secret_id=secret.id,
-                rotation_lambda_arn=rotation.function.arn,
-                rotation_rules={"automatically_after_days": ctx.env.secret_rotation_days},
-                depends_on=[rotation.permission],
-            )
+            if name not in ROTATED_BY_OPERATOR:
+                SecretsmanagerSecretRotation(
+                    group,
+                    "rotation",
+                    secret_id=secret.id,
+                    rotation_lambda_arn=rotation.function.arn,
+                    rotation_rules={"automatically_after_days": ctx.env.secret_rotation_days},
+                    depends_on=[rotation.permission],
+                )
             self.secrets[name] = secret
 
         # Plain, non-secret configuration: published under /<prefix>/config/, the only path where a

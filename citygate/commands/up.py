@@ -1,22 +1,25 @@
 """`up`: the whole job on one environment, stopping at the first stage that is not clean.
 
 synth -> plan -> gate -> apply -> verify -> workloads gate -> platform (the data pipeline, then the city's
-services started and checked from outside) -> load test -> every environment's plan judged -> report,
-then destroy.  The Terraform stages share one embedded AWS (moto) for the whole run;
-the other environments are planned (never applied) each on an embedded AWS of its own.  The load test and the
-report run as child commands: Locust monkey-patches the process with gevent, and the report runs
-the BDD suite, so each gets a process of its own.  Reports land in `--reports` (JSON, SARIF,
-Markdown, JUnit of the gate; `<env>-gate.json` per environment; the live check; `platform.json`; the
-load test's CSV/HTML; the living documentation as HTML, PDF, `controls.csv` and `report.json`).
+services started and checked from outside, each workload under its IRSA role) -> least privilege (the
+calls each workload made, recorded by the embedded AWS, against its role's policies) -> load test ->
+every environment's plan judged -> report, then destroy.  The Terraform stages share one embedded AWS
+(moto) for the whole run; the other environments are planned (never applied) each on an embedded AWS of
+its own.  The load test and the report run as child commands: Locust monkey-patches the process with
+gevent, and the report runs the BDD suite, so each gets a process of its own.  Reports land in
+`--reports` (JSON, SARIF, Markdown, JUnit of the gate; `<env>-gate.json` per environment; the live check;
+`platform.json`; `calls.jsonl`, `applied-plan.json` and `leastpriv-gate.*`; the load test's CSV/HTML;
+the living documentation as HTML, PDF, `controls.csv` and `report.json`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from citygate.deployment import Deployment
 from citygate.environments import ENVIRONMENTS
 from citygate.errors import EXIT_CLEAN, EXIT_ERROR, CitygateError, Stopped
 from citygate.findings import GateReport
+from citygate.inputs.jsonfile import read_json_object
 from citygate.outputs import write_report
 from citygate.paths import ROOT, SYNTH_OUT, WORKLOADS
 from citygate.reporters import render
@@ -57,9 +61,11 @@ def judged(report: GateReport, name: str, outdir: Path) -> bool:
     return report.exit_code == EXIT_CLEAN
 
 
-def run_child(args: list[str], name: str) -> int:
-    """Run `python main.py ARGS` (its output streams through), stopped with the run on a timeout or signal."""
-    return run_bounded([sys.executable, str(ROOT / "main.py"), *args], name=name)
+def run_child(args: list[str], name: str, variables: Mapping[str, str] | None = None) -> int:
+    """Run `python main.py ARGS` (its output streams through, `variables` added to its environment),
+    stopped with the run on a timeout or signal."""
+    env = {**os.environ, **variables} if variables else None
+    return run_bounded([sys.executable, str(ROOT / "main.py"), *args], name=name, env=env)
 
 
 def workloads_gate(env: str) -> GateReport:
@@ -106,6 +112,8 @@ def report_args(env: str, reports: Path, live_state: Path) -> list[str]:
 
 
 PLATFORM_FILE = "platform.json"
+CALLS_FILE = "calls.jsonl"  # every call the embedded AWS answered during the run (citygate.leastpriv)
+APPLIED_PLAN_FILE = "applied-plan.json"  # the applied state as a plan: the roles the record is judged against
 
 
 def show_steps(name: str, result: dict[str, Any], record: dict[str, Any], seconds: float) -> bool:
@@ -122,21 +130,24 @@ def show_steps(name: str, result: dict[str, Any], record: dict[str, Any], second
     return bool(result["ok"])
 
 
-def platform(env: str, endpoint: str | None, reports: Path) -> bool:
-    """The data pipeline, then the city's services, on this run's embedded AWS; `platform.json` records
-    both (rewritten after each, so a failed pipeline is on record too).  True when both are clean."""
+def platform(env: str, endpoint: str | None, reports: Path, live_state: Path) -> bool:
+    """The data pipeline, then the city's services, on this run's embedded AWS, each workload under its
+    IRSA role of the applied state; `platform.json` records both (rewritten after each, so a failed
+    pipeline is on record too).  True when both are clean."""
     if endpoint is None:
         raise CitygateError("the platform run needs the embedded AWS", "platform")
+    from citygate.localcity.identities import step_identities
     from citygate.localcity.stages import STAGES
 
     work = workdir_for(env) / "platform"
     shutil.rmtree(work, ignore_errors=True)  # a fresh Airflow home, warehouse and kfp root per run
     work.mkdir(parents=True)
+    identities = step_identities(read_json_object(live_state), work)
     record: dict[str, Any] = {"env": env, "pipeline": None, "city": None}
     for name, run in STAGES:
         started = time.perf_counter()
         with deadline(name, STAGE_TIMEOUTS[name]):
-            record[name] = run(endpoint, env, work)
+            record[name] = run(endpoint, env, work, identities)
             write_report(reports / PLATFORM_FILE, json.dumps(record, indent=2, default=str) + "\n")
             check()  # a step cut off by the deadline was recorded as failed: the timeout is the error
         if not show_steps(name, record[name], record, time.perf_counter() - started):
@@ -144,14 +155,51 @@ def platform(env: str, endpoint: str | None, reports: Path) -> bool:
     return True
 
 
+def least_privilege(live_state: Path, reports: Path) -> bool:
+    """The calls each workload made on the embedded AWS against the IRSA policies the applied state grants:
+    a call no policy grants fails, a grant no call used warns.  True when the run may go on; a run with no
+    record (an embedded AWS kept by an earlier command records nothing) is skipped, saying why."""
+    from citygate.engines.base import EngineOptions
+    from citygate.exceptions import project_exceptions
+    from citygate.gate import run_gate
+    from citygate.inputs import load_plan
+    from citygate.leastpriv.applied import write_applied_plan
+
+    calls = reports / CALLS_FILE
+    if not calls.is_file() or calls.stat().st_size == 0:
+        stage("leastpriv")(f"skipped: no call was recorded in {calls} (a reused embedded AWS records nothing)")
+        return True
+    plan = write_applied_plan(read_json_object(live_state), reports / APPLIED_PLAN_FILE)
+    options = EngineOptions(calls=calls, unused="warn")
+    report = run_gate(load_plan(plan), plan, ["leastpriv"], project_exceptions(), options=options)
+    if not judged(report, "leastpriv", reports):
+        stage("leastpriv")("a workload made a call its role does not grant")
+        return False
+    unused = len(report.unresolved_warnings())
+    stage("leastpriv")(f"every recorded call is granted; {unused} grant(s) no call used ({calls})")
+    return True
+
+
+def recorded_variables(reports: Path) -> dict[str, str]:
+    """What the report's BDD suite needs to judge the run's record (CG-IAM-9), when the run left one."""
+    from citygate.bdd.targets import CALLS_PLAN_VARIABLE, CALLS_VARIABLE
+
+    calls, plan = reports / CALLS_FILE, reports / APPLIED_PLAN_FILE
+    if not (calls.is_file() and plan.is_file()):
+        return {}
+    return {CALLS_VARIABLE: str(calls.resolve()), CALLS_PLAN_VARIABLE: str(plan.resolve())}
+
+
 def promote(env: str, endpoint: str | None, reports: Path, duration: int, users: int, live_state: Path) -> int:
-    """The stages after a clean apply: workloads gate, platform run, load test, every environment's plan
-    judged, then the living documentation (written even when another environment's plan fails, to show why)."""
+    """The stages after a clean apply: workloads gate, platform run, least privilege, load test, every
+    environment's plan judged, then the living documentation (written even when another environment's plan fails, to show why)."""
     if not judged(workloads_gate(env), "workloads", reports):
         stage("workloads")("the workload manifests are not compliant")
         return 1
     stage("workloads")("the workload manifests are compliant")
-    if not platform(env, endpoint, reports):
+    if not platform(env, endpoint, reports, live_state):
+        return 1
+    if not least_privilege(live_state, reports):
         return 1
     load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
     load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]
@@ -162,7 +210,7 @@ def promote(env: str, endpoint: str | None, reports: Path, duration: int, users:
         return code if code == 1 else EXIT_ERROR
     stage("loadtest")("every SLO holds")
     environments_clean = judge_environments(env, reports)
-    code = run_child(report_args(env, reports, live_state), "report")
+    code = run_child(report_args(env, reports, live_state), "report", recorded_variables(reports))
     stage("report")(f"{reports / 'report.html'}, report.pdf, controls.csv, report.json")
     if code not in (EXIT_CLEAN, 1):
         return EXIT_ERROR
@@ -180,7 +228,8 @@ def promote(env: str, endpoint: str | None, reports: Path, duration: int, users:
 @click.option("--keep", is_flag=True, help="Leave the platform deployed (and the embedded AWS running).")
 @timeout_option("up")
 def up(env: str, reports: Path, duration: int, users: int, keep: bool, timeout: float) -> int:
-    """synth -> plan -> gate -> apply -> verify -> workloads -> platform -> loadtest -> report, on the embedded AWS.
+    """synth -> plan -> gate -> apply -> verify -> workloads -> platform -> leastpriv -> loadtest -> report,
+    on the embedded AWS.
 
     `--timeout` bounds the run up to the teardown; each stage also has its own default deadline, and
     the teardown has the destroy deadline of its own.  A stopped run (timeout, SIGINT, SIGTERM) tears
@@ -192,7 +241,9 @@ def up(env: str, reports: Path, duration: int, users: int, keep: bool, timeout: 
     except OSError as exc:
         raise CitygateError(f"cannot create the reports folder ({exc.strerror})", str(reports)) from exc
     applied = False
-    with open_account(env, embedded=True, keep_running=keep) as account:
+    calls = reports / CALLS_FILE
+    calls.unlink(missing_ok=True)  # this run's record only: a reused embedded AWS records nothing
+    with open_account(env, embedded=True, keep_running=keep, record_calls=calls) as account:
         try:
             with deadline("up", timeout):
                 synth_file = synthesize_env(env)

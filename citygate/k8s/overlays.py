@@ -2,8 +2,8 @@
 
 Nothing in an overlay is typed by hand: role ARNs are the roles the synthesized stack makes to trust each
 annotated service account, images are the stack's ECR repositories in the environment's declared account
-(`stacks.config`), target groups, log group, cluster and VPC names are read from the synthesized resources,
-and the EFS file system id (known only after apply) from the stack's outputs when they are given.  The image
+(`stacks.config`), target groups, log group, cluster and VPC names and Airflow's secrets prefix are read from
+the synthesized resources, and the EFS file system id (known only after apply) from the stack's outputs when they are given.  The image
 digests are not the stack's to say: the release pipeline sets them, so they are kept from the committed overlay
 (a new image starts from the base's).  Replica counts and autoscaling bounds come from `SCALE` below.
 """
@@ -20,7 +20,7 @@ import yaml
 
 from citygate.errors import CitygateError
 from citygate.k8s.irsa import ROLE_ARN_ANNOTATION, stack_roles
-from citygate.k8s.kinds import containers, pod_spec
+from citygate.k8s.kinds import POD_SPEC_PATHS, containers, pod_spec
 from citygate.k8s.kustomize import render, split_image
 from citygate.paths import WORKLOADS
 
@@ -29,6 +29,8 @@ LOADTEST = WORKLOADS / "base" / "loadtest"
 SOURCE_ACCOUNT = "123456789012"  # the base's images and roles are the local (embedded AWS) environment's
 SOURCE_REGISTRY = f"{SOURCE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/citygate/local/"
 SCALED = ("api", "web", "inference")  # the serving Deployments and their HorizontalPodAutoscalers
+AIRFLOW_SECRET = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_SECRET"  # name of its metadata DB secret, under config_prefix
+AIRFLOW_BACKEND_KWARGS = "AIRFLOW__SECRETS__BACKEND_KWARGS"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class StackFacts:
     cluster_name: str
     vpc_name: str
     container_log_group: str
+    secret_names: frozenset[str]
 
 
 def _single(resources: Mapping[str, Any], kind: str, key: str, field: str, synth_file: Path) -> str:
@@ -89,6 +92,7 @@ def stack_facts(env: str, account_id: str, synth_file: Path) -> StackFacts:
         cluster_name=_single(resources, "aws_eks_cluster", "eks", "name", synth_file),
         vpc_name=_single(resources, "aws_vpc", "main", "Name", synth_file),
         container_log_group=_single(resources, "aws_cloudwatch_log_group", "containers", "name", synth_file),
+        secret_names=frozenset(str(r.get("name")) for r in (resources.get("aws_secretsmanager_secret") or {}).values()),
     )
 
 
@@ -187,6 +191,32 @@ def _platform_patches(facts: StackFacts, file_system_id: str | None) -> list[dic
     return patches
 
 
+def _airflow_patches(base: list[dict[str, Any]], facts: StackFacts) -> list[dict[str, Any]]:
+    """Point each Airflow container's Secrets Manager backend at this environment's secret prefix."""
+    patches = []
+    for manifest in base:
+        spec = pod_spec(manifest)
+        for index, container in enumerate((spec or {}).get("containers") or []):
+            env = {str(e.get("name")): position for position, e in enumerate(container.get("env") or [])}
+            if AIRFLOW_BACKEND_KWARGS not in env:
+                continue
+            values = container["env"]
+            suffix = f"/{values[env[AIRFLOW_SECRET]]['value']}" if AIRFLOW_SECRET in env else ""
+            prefixes = [n.removesuffix(suffix) for n in facts.secret_names if suffix and n.endswith(suffix)]
+            if len(prefixes) != 1:
+                raise CitygateError(
+                    f"the {facts.env} stack has {len(prefixes)} secrets named *{suffix} (need one)", "overlays"
+                )
+            kwargs = {**json.loads(values[env[AIRFLOW_BACKEND_KWARGS]]["value"]), "config_prefix": prefixes[0]}
+            pod = "/".join(POD_SPEC_PATHS[manifest["kind"]])
+            path = f"/{pod}/containers/{index}/env/{env[AIRFLOW_BACKEND_KWARGS]}/value"
+            metadata = manifest["metadata"]
+            patches.append(
+                _patch(manifest["kind"], metadata["namespace"], metadata["name"], [(path, json.dumps(kwargs))])
+            )
+    return patches
+
+
 def _scale_patches(scale: Scale) -> list[dict[str, Any]]:
     return [
         _patch(
@@ -225,6 +255,7 @@ def overlay(facts: StackFacts, digests: Mapping[str, str], file_system_id: str |
             *_role_patches(with_extras, facts),
             *_binding_patches(rendered, facts),
             *_platform_patches(facts, file_system_id),
+            *_airflow_patches(rendered, facts),
             *_scale_patches(scale),
         ],
     }

@@ -14,7 +14,7 @@ import json
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from citysense_api.settings import Database, Settings
 from citysense_pipeline import lake, registry
 from citysense_pipeline.aws import REGION, client
 from citysense_pipeline.config import Resources
-from citysense_pipeline.demo import aws_environment, environment
+from citysense_pipeline.demo import Identities, environment, step_environment
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -90,11 +90,15 @@ class CityServices:
 
 
 class LocalCity:
-    """`with LocalCity(endpoint_url, env, work) as city:` -> the services running, stopped on exit."""
+    """`with LocalCity(endpoint_url, env, work) as city:` -> the services running, stopped on exit.
 
-    def __init__(self, endpoint_url: str, env: str, work: Path) -> None:
+    `identities` ("inference", "api" -> variables) runs each service under its IRSA role instead of the
+    embedded AWS's test keys (`citysense_pipeline.demo.step_environment`)."""
+
+    def __init__(self, endpoint_url: str, env: str, work: Path, identities: Identities | None = None) -> None:
         self.resources = Resources.for_env(env, endpoint_url)
         self.work = work
+        self.identities = identities or {}
         self._stack = ExitStack()
 
     def __enter__(self) -> CityServices:
@@ -129,7 +133,7 @@ class LocalCity:
 
     def _inference(self) -> tuple[str, str]:
         """The inference service on the registry's production version; (its URL, the version it serves)."""
-        variables = aws_environment(self.resources) | {
+        variables = step_environment(self.resources, self.identities.get("inference")) | {
             "CITYSENSE_MODEL_REGISTRY": f"s3://{self.resources.models_bucket}",
             "CITYSENSE_FEATURE_TABLE": self.resources.feature_table,
         }
@@ -153,9 +157,7 @@ class LocalCity:
             database=database,
             inference_url=inference_url,
         )
-        aws = boto3.session.Session(
-            aws_access_key_id=TEST_CREDENTIAL, aws_secret_access_key=TEST_CREDENTIAL, region_name=REGION
-        )
+        aws = self._api_session()
         url = self._stack.enter_context(
             start_stack(settings, aws=aws, engine=engine, ssl_certfile=certificate.cert, ssl_keyfile=certificate.key)
         )
@@ -171,6 +173,22 @@ class LocalCity:
             "registry_production": registry.production_version(resources),
         }
         return CityServices(url, segment, certificate, facts)
+
+    def _api_session(self) -> boto3.session.Session:
+        """The API's AWS session: its role's credentials (fetched now, while the variables name the role), else
+        the test keys."""
+        identity: Mapping[str, str] | None = self.identities.get("api")
+        if identity is None:
+            return boto3.session.Session(
+                aws_access_key_id=TEST_CREDENTIAL, aws_secret_access_key=TEST_CREDENTIAL, region_name=REGION
+            )
+        with environment(step_environment(self.resources, identity)):
+            session = boto3.session.Session(region_name=REGION)
+            credentials = session.get_credentials()
+            if credentials is None:
+                raise RuntimeError(f"no credentials for the API's role {identity.get('AWS_ROLE_ARN')}")
+            credentials.get_frozen_credentials()
+        return session
 
     def _tls_folder(self) -> Path:
         folder = self.work / "tls"
@@ -218,10 +236,11 @@ def run_checks(city: CityServices, steps: dict[str, Any]) -> str | None:
     return None
 
 
-def run_city(endpoint_url: str, env: str, work: Path) -> dict[str, Any]:
-    """Start the city, run its checks, stop it; the first failing step (or the teardown) fails the run."""
+def run_city(endpoint_url: str, env: str, work: Path, identities: Identities | None = None) -> dict[str, Any]:
+    """Start the city, run its checks, stop it; the first failing step (or the teardown) fails the run.
+    `identities` as for `LocalCity`."""
     steps: dict[str, Any] = {}
-    city = LocalCity(endpoint_url, env, work)
+    city = LocalCity(endpoint_url, env, work, identities)
     try:
         services = city.__enter__()
     except Exception as exc:

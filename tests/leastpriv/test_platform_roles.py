@@ -8,7 +8,6 @@ CG-IAM-9's scenario then judges that same record as the test does.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from citygate.bdd.runner import run_scenario
 from citygate.inputs import load_plan
+from citygate.leastpriv.applied import write_applied_plan
 from citygate.leastpriv.calls import read_calls
 from citygate.leastpriv.compare import judge
 from citygate.leastpriv.inventory import recorded_inventory
@@ -31,27 +31,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 MODEL = WORKLOADS / "inference" / "model" / "citysense-speed-1.0.0.json"
-
-
-def state_as_plan(state: dict[str, Any], folder: Path) -> Path:
-    """The applied state's resources as a plan's planned values (what a plan of the applied account shows)."""
-    resources = [
-        {
-            "address": ("data." if r["mode"] == "data" else "")
-            + f"{r['type']}.{r['name']}"
-            + (f"[{json.dumps(i['index_key'])}]" if "index_key" in i else ""),
-            "mode": r["mode"],
-            "type": r["type"],
-            "name": r["name"],
-            "values": i["attributes"],
-        }
-        for r in state["resources"]
-        if "module" not in r
-        for i in r["instances"]
-    ]
-    path = folder / "applied-plan.json"
-    path.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}}}))
-    return path
 
 
 def test_the_inference_role_grants_its_model_read_and_more_than_it_uses(
@@ -74,7 +53,7 @@ def test_the_inference_role_grants_its_model_read_and_more_than_it_uses(
 
     load_model(f"s3://{bucket}/models/citysense-speed-1.0.0.json")
 
-    plan = state_as_plan(state, tmp_path)
+    plan = write_applied_plan(state, tmp_path / "applied-plan.json")
     judged = judge(read_calls(recording.record), plan_roles(load_plan(plan)))
     assert judged.roles == 1
     assert not [f.message for f in judged.findings if f.status == "fail"]

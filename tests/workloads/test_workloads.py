@@ -24,10 +24,9 @@ from citygate.paths import EXCEPTIONS_FILE, WORKLOADS
 
 API, WEB, INFERENCE = (f"Deployment/production/{n}" for n in ("api", "web", "inference"))
 COREDNS = "Deployment/kube-system/coredns"
+AIRFLOW = [f"Deployment/data-pipeline/airflow-{c}" for c in ("scheduler", "dag-processor", "api-server", "triggerer")]
 PIPELINE = [
-    "Deployment/data-pipeline/airflow-scheduler",
-    "Deployment/data-pipeline/airflow-dag-processor",
-    "Deployment/data-pipeline/airflow-webserver",
+    *AIRFLOW,
     *(f"CronJob/data-pipeline/{j}" for j in ("extract", "transform", "data-quality", "load", "feature-engineering")),
 ]
 DNS = PortSet.of("UDP", 53) | PortSet.of("TCP", 53)
@@ -105,9 +104,7 @@ def test_pipeline_jobs_reach_aws_on_443_and_only_load_reaches_aurora() -> None:
         assert m.ports(job, "vpc-endpoints") == PortSet.of("TCP", 443)
     assert {f.source for f in m.flows if f.destination == "aurora"} == {
         API,
-        "Deployment/data-pipeline/airflow-scheduler",
-        "Deployment/data-pipeline/airflow-dag-processor",
-        "Deployment/data-pipeline/airflow-webserver",
+        *AIRFLOW,
         "CronJob/data-pipeline/load",
     }
 

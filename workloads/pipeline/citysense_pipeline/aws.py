@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
 
 import boto3
@@ -16,16 +17,11 @@ _RETRIES = Config(retries={"max_attempts": 3, "mode": "standard"})
 
 
 def client(resources: Resources, service: str) -> Any:
-    """A client for `service`; on the embedded AWS, the endpoint and its test credentials."""
+    """A client for `service`; on the embedded AWS, the endpoint and its test credentials, unless the
+    process runs under a role as an IRSA pod does (`AWS_ROLE_ARN`): then the role's, as in the cluster."""
     if resources.endpoint_url:
-        return boto3.client(
-            service,
-            endpoint_url=resources.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=_RETRIES,
-        )
+        keys = {} if os.environ.get("AWS_ROLE_ARN") else {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        return boto3.client(service, endpoint_url=resources.endpoint_url, region_name=REGION, config=_RETRIES, **keys)
     return boto3.client(service, config=_RETRIES)
 
 

@@ -4,7 +4,9 @@
     -> promote the registered version -> a forecast from the inference service reading the feature store
 
 `run_all(endpoint_url, env)` returns each step's result; the first failing step ends the run and is
-named in `failed` with one line in its result's `error`.
+named in `failed` with one line in its result's `error`.  `identities` (step -> variables) runs a step as
+its workload does in the cluster, e.g. under its IRSA role (`AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_FILE`)
+instead of the embedded AWS's test keys; a step without one keeps the test keys.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = (ROOT / "workloads" / "pipeline", ROOT / "workloads" / "inference")
 SEGMENTS, DAYS = 8, 14  # two weeks: the smallest history on which the model reliably beats the baselines
 STEP_TIMEOUT_S = 900
+STATIC_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+Identities = Mapping[str, Mapping[str, str]]  # step -> the variables of the identity it runs as
 
 
 class StepFailed(Exception):
@@ -51,14 +55,28 @@ def aws_environment(resources: Resources) -> dict[str, str]:
     return values
 
 
+def step_environment(resources: Resources, identity: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """`aws_environment`, with `identity`'s variables in place of the test keys when given (None unsets:
+    static keys would win over a role in the SDKs' credential chain)."""
+    values: dict[str, str | None] = dict(aws_environment(resources))
+    if identity:
+        values |= dict.fromkeys(STATIC_KEYS) | dict(identity)
+    return values
+
+
 def run_module(
-    module: str, args: list[str], resources: Resources, extra: Mapping[str, str] | None = None
+    module: str,
+    args: list[str],
+    resources: Resources,
+    extra: Mapping[str, str] | None = None,
+    identity: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """`python -m module args` in the Airflow venv; its last stdout line is the JSON outcome."""
     python = airflow_python()
     if not python.exists():
         raise StepFailed(f"{python} not found: run `make deps` (it builds .venv-airflow)")
-    env = {**os.environ, **aws_environment(resources), **(extra or {})}
+    merged = {**os.environ, **step_environment(resources, identity), **(extra or {})}
+    env = {name: value for name, value in merged.items() if value is not None}
     env["PYTHONPATH"] = os.pathsep.join(map(str, PACKAGES))
     try:
         done = subprocess.run(
@@ -81,33 +99,48 @@ def run_module(
     return outcome
 
 
-def run_dag(resources: Resources, sim: Simulation, airflow_home: Path, warehouse: str | None = None) -> dict[str, Any]:
+def run_dag(
+    resources: Resources,
+    sim: Simulation,
+    airflow_home: Path,
+    warehouse: str | None = None,
+    identity: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     args = ["--start", sim.start.isoformat(), "--end", sim.end.isoformat(), "--airflow-home", str(airflow_home)]
     extra = {"CITYSENSE_WAREHOUSE": warehouse} if warehouse else None
-    return run_module("citysense_pipeline.dags.run", args, resources, extra)
+    return run_module("citysense_pipeline.dags.run", args, resources, extra, identity)
 
 
-def run_training(resources: Resources, root: Path) -> dict[str, Any]:
+def run_training(resources: Resources, root: Path, identity: Mapping[str, str] | None = None) -> dict[str, Any]:
     args = ["--env", resources.env, "--endpoint-url", resources.endpoint_url or "", "--root", str(root)]
-    return run_module("citysense_pipeline.training.run", args, resources)
+    return run_module("citysense_pipeline.training.run", args, resources, identity=identity)
+
+
+def _set(values: Mapping[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @contextmanager
-def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set variables for an in-process client (the service's boto3 reads them), then restore them."""
+def environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Set (None: unset) variables for in-process clients, then restore them.  boto3's default session
+    keeps the credentials it resolved first, so it starts afresh inside and out: each side signs as its own."""
+    import boto3
+
     saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    _set(values)
+    boto3.DEFAULT_SESSION = None
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _set(saved)
+        boto3.DEFAULT_SESSION = None
 
 
-def forecast(resources: Resources, segment_id: str) -> dict[str, Any]:
+def forecast(resources: Resources, segment_id: str, identity: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The inference service (in process) loads production from the registry and answers from the store."""
     for package in PACKAGES:
         if str(package) not in sys.path:
@@ -117,15 +150,19 @@ def forecast(resources: Resources, segment_id: str) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     settings = Settings(model_registry=f"s3://{resources.models_bucket}", feature_table=resources.feature_table)
-    with environment(aws_environment(resources)), TestClient(create_app(settings)) as service:
+    with environment(step_environment(resources, identity)), TestClient(create_app(settings)) as service:
         known = service.get(f"/v1/segments/{segment_id}/prediction")
         unknown = service.get("/v1/segments/seg-unknown/prediction")
     return {"status": known.status_code, "body": known.json(), "unknown_segment_status": unknown.status_code}
 
 
-def run_all(endpoint_url: str | None, env: str = "local", work: Path | None = None) -> dict[str, Any]:
-    """Every step in order; stops at the first failure. `work` keeps Airflow's home and kfp's outputs."""
+def run_all(
+    endpoint_url: str | None, env: str = "local", work: Path | None = None, identities: Identities | None = None
+) -> dict[str, Any]:
+    """Every step in order; stops at the first failure. `work` keeps Airflow's home and kfp's outputs;
+    `identities` names the variables of the identity each step runs as (see the module docstring)."""
     resources = Resources.for_env(env, endpoint_url)
+    identities = identities or {}
     work = work or Path(tempfile.mkdtemp(prefix="citysense-pipeline-"))
     results: dict[str, Any] = {}
     state: dict[str, Any] = {}
@@ -137,25 +174,28 @@ def run_all(endpoint_url: str | None, env: str = "local", work: Path | None = No
         return state["sim"].as_dict()
 
     def dag_step() -> dict[str, Any]:
-        outcome = run_dag(resources, state["sim"], work / "airflow", f"sqlite:///{work / 'warehouse.db'}")
+        warehouse = f"sqlite:///{work / 'warehouse.db'}"
+        outcome = run_dag(resources, state["sim"], work / "airflow", warehouse, identities.get("dag"))
         if outcome.get("state") != "success":
             raise StepFailed(f"DAG run {outcome.get('state')}: tasks {outcome.get('tasks')}")
         return outcome
 
     def training_step() -> dict[str, Any]:
-        outcome = run_training(resources, work / "kfp")
+        outcome = run_training(resources, work / "kfp", identities.get("training"))
         if outcome.get("state") != "success":
             raise StepFailed(f"training pipeline {outcome.get('state')}")
         return outcome
 
     def promote_step() -> dict[str, Any]:
         version = results["training"].get("registered")
-        if version is None:
-            return {"promoted": None, "production": registry.production_version(resources), "reason": "no new version"}
-        return registry.promote(resources, int(version))
+        with environment(step_environment(resources, identities.get("promote"))):
+            if version is None:
+                production = registry.production_version(resources)
+                return {"promoted": None, "production": production, "reason": "no new version"}
+            return registry.promote(resources, int(version))
 
     def inference_step() -> dict[str, Any]:
-        answer = forecast(resources, segment_ids(SEGMENTS)[0])
+        answer = forecast(resources, segment_ids(SEGMENTS)[0], identities.get("inference"))
         if answer["status"] != 200:
             raise StepFailed(f"forecast answered {answer['status']}: {answer['body']}")
         return answer
