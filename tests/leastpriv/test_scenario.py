@@ -53,3 +53,15 @@ def test_without_a_record_there_is_nothing_to_check() -> None:
     outcome = run_scenario(cg_iam_9().scenario, Inventory("terraform", "recorded", [], "no record of AWS calls"))
     assert outcome.status == "skipped", outcome.message
     assert "nothing to check" in outcome.message
+
+
+def test_a_repeated_request_is_one_row_with_its_count(tmp_path: Path) -> None:
+    """IAM judges a repeated request alike: the scenario reads each distinct request once, counted."""
+    plan, calls = record("recorded-compliant")
+    line = calls.read_text().strip()
+    repeated = tmp_path / "calls.jsonl"
+    repeated.write_text("\n".join([line] * 3) + "\n")
+    recorded = [r for r in recorded_inventory(plan, repeated).resources if r.type == "aws_call"]
+    assert [r.values["count"] for r in recorded] == [3]
+    outcome = run_scenario(cg_iam_9().scenario, recorded_inventory(plan, repeated))
+    assert outcome.status == "passed", outcome.message
