@@ -17,6 +17,7 @@ import pytest
 
 from citygate.embedded_aws import TEST_CREDENTIAL
 from citygate.loadtest.local_service import LocalService
+from citygate.localcity import WORKLOAD_PACKAGES  # noqa: F401 (puts the workloads' packages on sys.path)
 from citygate.localcity.postgres import LocalPostgres
 from citygate.paths import WORKLOADS
 
@@ -26,6 +27,8 @@ from citysense_api.app import create_app
 from citysense_api.db import create_db_engine
 from citysense_api.migrate import upgrade
 from citysense_api.settings import Database, Settings
+from citysense_pipeline.aws import ensure_resources
+from citysense_pipeline.config import Resources
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -63,36 +66,20 @@ def inference_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def api_settings(
-    moto_endpoint: str, aws_session: boto3.session.Session, city_database: Database, inference_url: str
-) -> Settings:
-    """Settings naming this session's raw bucket, stream and feature table, created in the embedded AWS."""
-    prefix = f"citygate-apitest{uuid.uuid4().hex[:8]}"
+def api_settings(moto_endpoint: str, city_database: Database, inference_url: str) -> Settings:
+    """Settings naming this session's raw bucket, stream and feature table, created in the embedded AWS by the
+    pipeline's own setup (the stores the API reads are the ones the pipeline writes)."""
+    stores = Resources.for_env(f"apitest{uuid.uuid4().hex[:8]}", moto_endpoint)
+    ensure_resources(stores)
     settings = Settings(
         env="apitest",
         region=REGION,
         aws_endpoint_url=moto_endpoint,
-        raw_bucket=f"{prefix}-data-lake-raw",
-        sensor_stream=f"{prefix}-iot-sensors",
-        feature_table=f"{prefix}-features",
+        raw_bucket=stores.raw_bucket,
+        sensor_stream=stores.sensor_stream,
+        feature_table=stores.feature_table,
         database=city_database,
         inference_url=inference_url,
-    )
-    aws_session.client("s3", endpoint_url=moto_endpoint).create_bucket(Bucket=settings.raw_bucket)
-    aws_session.client("kinesis", endpoint_url=moto_endpoint).create_stream(
-        StreamName=settings.sensor_stream, ShardCount=1
-    )
-    aws_session.client("dynamodb", endpoint_url=moto_endpoint).create_table(
-        TableName=settings.feature_table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": "entity_id", "KeyType": "HASH"},
-            {"AttributeName": "feature_name", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "entity_id", "AttributeType": "S"},
-            {"AttributeName": "feature_name", "AttributeType": "S"},
-        ],
     )
     return settings
 
