@@ -25,7 +25,15 @@ from constructs import Construct
 
 from stacks import config
 from stacks.buckets import SecureBucket
-from stacks.config import CI_GITHUB_ENVIRONMENTS, GITHUB_REPOSITORY, PROJECT, Environment, S3Backend
+from stacks.config import (
+    CI_GITHUB_ENVIRONMENTS,
+    GITHUB_REPOSITORY,
+    PROJECT,
+    PROMOTED_FROM,
+    Environment,
+    S3Backend,
+    ci_role_name,
+)
 from stacks.context import Context
 from stacks.keys import customer_key
 from stacks.naming import ReadableIdsStack, ResourceGroup
@@ -60,8 +68,6 @@ ECR_PUSH = [
 ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages"]
 # Roles that refresh the whole environment's state, so read everything (AWS managed ReadOnlyAccess).
 READERS = ("plan", "apply")
-# Which environment's images each environment's push role may read: prod's are promoted from staging's.
-PROMOTED_FROM = {"prod": "staging"}
 
 
 class BootstrapContext(Context):
@@ -147,6 +153,8 @@ def _permissions(target: Target, key_arn: str) -> dict[str, tuple[Statement, ...
     env = target.env
     region_key = target.arn("kms", "key/*")
     pull_from = PROMOTED_FROM.get(env.name)
+    # the promotion source's repositories are in the source's own account (stacks/registry.py lets this role in)
+    source = Target(config.environment(pull_from), config.environment(pull_from).account_id) if pull_from else None
     registry_key = {"StringEquals": {"kms:ViaService": f"ecr.{env.region}.amazonaws.com"}}
     return {
         "plan": target.state_statements(key_arn, write=False),
@@ -167,7 +175,7 @@ def _permissions(target: Target, key_arn: str) -> dict[str, tuple[Statement, ...
         "push": (
             allow("RegistryLogin", list(UNSCOPED_ACTIONS), "*"),
             allow("PushEnvironmentImages", ECR_PUSH, target.repositories(env.name)),
-            *([allow("PullPromotedImages", ECR_PULL, target.repositories(pull_from))] if pull_from else []),
+            *([allow("PullPromotedImages", ECR_PULL, source.repositories(source.env.name))] if source else []),
             allow(
                 "RegistryKey",
                 ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
@@ -263,7 +271,7 @@ class BootstrapStack(ReadableIdsStack):
         self.role_names: dict[str, str] = {}
         for target in targets:
             for purpose, statements in _permissions(target, key.arn).items():
-                name = f"{PROJECT}-ci-{target.env.name}-{purpose}"
+                name = ci_role_name(target.env.name, purpose)
                 group = ResourceGroup(self, f"ci_{target.env.name}_{purpose}")
                 github_env = CI_GITHUB_ENVIRONMENTS[target.env.name][purpose]
                 role(

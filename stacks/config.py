@@ -57,6 +57,13 @@ CI_GITHUB_ENVIRONMENTS: dict[str, dict[str, str]] = {
     "staging": dict.fromkeys(CI_PURPOSES, "staging"),
     "prod": {"plan": "production-plan", "apply": "production", "push": "production", "deploy": "production"},
 }
+# Which environment's images each environment's push role may read: prod's are promoted from staging's.
+PROMOTED_FROM = {"prod": "staging"}
+
+
+def ci_role_name(env_name: str, purpose: str) -> str:
+    """The CI role of one environment and purpose (`citygate-ci-prod-push`): bootstrap creates it, others trust it."""
+    return f"{PROJECT}-ci-{env_name}-{purpose}"
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,19 @@ class RegoEngine:
         return True  # policies exist for every input kind (terraform, kubernetes, github_workflows)
 
     def run(self, gate_input: GateInput, timeout: float) -> list[Finding]:
-        # regorus engines are bound to the thread that made them: compile here, in the engine's thread
+        # regorus engines are bound to the thread that made them: compile here, in the engine's thread, and drop
+        # the engine here too, also when evaluation fails (an error's traceback would carry it to another thread)
         policy_set = load_policy_set(self.directory)
-        results = evaluate(policy_set, compile_policies(policy_set), gate_input.inventory.to_input())
+        engine = compile_policies(policy_set)
+        failure: CitygateError | None = None
+        try:
+            results = evaluate(policy_set, engine, gate_input.inventory.to_input())
+        except CitygateError as exc:
+            failure = exc.with_traceback(None)
+            failure.__context__ = None
+        del engine
+        if failure is not None:
+            raise failure
         files = {r.address: r.file for r in gate_input.inventory.resources}
         return policy_set.findings(results, self.name, files)
 

@@ -46,6 +46,12 @@ def load_synth(path: Path | str, environment: str = "") -> Inventory:
     """Normalize every stack under `path` (a cdktf.out folder or one cdk.tf.json file)."""
     origin = Path(path)
     files = synth_files(origin, environment)
+    if len(files) > 1:  # each stack's addresses (and references) are its own: merged, they would collide
+        stacks = ", ".join(file.parent.name for file in files)
+        raise CitygateError(
+            f"{len(files)} stacks ({stacks}): the gate judges one stack at a time; give its folder or cdk.tf.json",
+            str(origin),
+        )
     resources = [resource for file in files for resource in _stack_resources(file)]
     if not resources:
         raise CitygateError("synthesized stacks hold no resources: nothing to judge", str(origin))

@@ -164,6 +164,16 @@ def test_malformed_plans_fail_closed(tmp_path: Path, content: str) -> None:
         load_plan(plan)
 
 
+def test_a_folder_of_several_stacks_names_them_instead_of_merging_their_addresses(tmp_path: Path) -> None:
+    for env in ("dev", "prod"):
+        stack = tmp_path / "stacks" / f"citygate-{env}"
+        stack.mkdir(parents=True)
+        (stack / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_kms_key": {"data": {}}}}))
+    with pytest.raises(CitygateError, match=r"2 stacks \(citygate-dev, citygate-prod\)"):
+        load_synth(tmp_path)
+    assert load_synth(tmp_path / "stacks" / "citygate-dev").environment == "dev"
+
+
 def test_missing_plan_and_empty_synth_fail_closed(tmp_path: Path) -> None:
     with pytest.raises(CitygateError):
         load_plan(tmp_path / "absent.json")
