@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from citygate.errors import CitygateError
-from citygate.findings import Finding, Severity, former_ids
+from citygate.findings import Finding, FixedRule, Severity, former_ids
 from citygate.paths import EXCEPTIONS_FILE
 from citygate.validated import load_validated
 
@@ -96,47 +96,26 @@ def load_register(path: Path = EXCEPTIONS_FILE) -> list[PolicyException]:
     return entries
 
 
-@dataclass(frozen=True)
-class RegisterRule:
-    """What the gate says about an entry itself: expired (a failure) or unused (a warning)."""
-
-    id: str
-    title: str
-    severity: Severity
-    status: str
-    fix: str
-
-    def finding(self, entry: PolicyException, file: str, outcome: str) -> Finding:
-        return Finding(
-            id=self.id,
-            title=self.title,
-            severity=self.severity,
-            status=self.status,
-            resource=entry.address,
-            message=(
-                f"exception {entry.id} for {entry.target} on {entry.resource} "
-                f"(owner {entry.owner}, ticket {entry.ticket}) {outcome}"
-            ),
-            engine=ENGINE,
-            file=file,
-            fix=self.fix,
-        )
-
-
-EXPIRED = RegisterRule(
+# What the gate says about an entry itself: expired (a failure) or unused (a warning).
+EXPIRED = FixedRule(
     EXPIRED_RULE,
     "An exception has expired",
-    Severity.HIGH,
-    "fail",
+    ENGINE,
     "Fix the finding, or renew the exception with a new approval, ticket and expiry date.",
 )
-UNUSED = RegisterRule(
+UNUSED = FixedRule(
     UNUSED_RULE,
     "An exception matches no finding",
-    Severity.LOW,
-    "warn",
+    ENGINE,
     "Remove the exception, or correct its rule/control and resource pattern.",
+    severity=Severity.LOW,
+    status="warn",
 )
+
+
+def about(entry: PolicyException, outcome: str) -> str:
+    """A register finding's message: which entry, whose, and what became of it."""
+    return f"exception {entry.id} for {entry.target} on {entry.resource} (owner {entry.owner}, ticket {entry.ticket}) {outcome}"
 
 
 def except_findings(findings: Iterable[Finding], entries: list[PolicyException]) -> tuple[list[Finding], set[str]]:
@@ -187,11 +166,11 @@ def apply_exceptions(
     for entry in entries:
         if entry.expired(today):
             outcome = f"expired on {entry.expires.isoformat()}; the findings it covered fail again"
-            result.append(EXPIRED.finding(entry, str(path), outcome))
+            result.append(EXPIRED.finding(entry.address, about(entry, outcome), str(path)))
         elif (
             complete
             and entry.id not in used
             and (judged is None or any(fnmatchcase(a, entry.resource) for a in judged))
         ):
-            result.append(UNUSED.finding(entry, str(path), "matched no finding"))
+            result.append(UNUSED.finding(entry.address, about(entry, "matched no finding"), str(path)))
     return result

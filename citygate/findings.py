@@ -86,26 +86,28 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class CrossCheckRule:
-    """The one rule of a cross-check engine (IRSA, ALB): every failure it reports shares its id, title,
-    control and fix, and differs only in where and what."""
+class FixedRule:
+    """What every finding of one rule shares: the engines that report a rule of their own (the IRSA and ALB
+    cross-checks, the exception register) state it once and fill in only where and what."""
 
     id: str
     title: str
     engine: str
-    control: str
     fix: str
+    controls: tuple[str, ...] = ()
+    severity: Severity = Severity.HIGH
+    status: str = "fail"
 
-    def failure(self, resource: str, message: str, file: str) -> Finding:
+    def finding(self, resource: str, message: str, file: str) -> Finding:
         return Finding(
             id=self.id,
             title=self.title,
-            severity=Severity.HIGH,
-            status="fail",
+            severity=self.severity,
+            status=self.status,
             resource=resource,
             message=message,
             engine=self.engine,
-            controls=[self.control],
+            controls=list(self.controls),
             file=file,
             fix=self.fix,
         )

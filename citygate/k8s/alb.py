@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from citygate.errors import CitygateError
-from citygate.findings import CrossCheckRule, Finding
+from citygate.findings import Finding, FixedRule
 from citygate.k8s.irsa import ENVIRONMENT_LABEL, SUBJECT, SynthLocator
 from citygate.model import Resource
 
@@ -108,15 +108,15 @@ def stack_edge(synth_file: Path) -> StackEdge:
     )
 
 
-_RULE = CrossCheckRule(
+_RULE = FixedRule(
     RULE_ID,
     TITLE,
     "alb",
-    "CG-K8S-19",
+    controls=("CG-K8S-19",),
     fix="Bind each of the stack's target groups with one TargetGroupBinding (spec.targetGroupName), remove "
     "Ingresses of class alb, and keep the controller's IRSA policy to Describe* and Register/DeregisterTargets.",
 )
-_finding = _RULE.failure
+_finding = _RULE.finding
 
 
 def is_alb_ingress(resource: Resource) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from citygate.errors import CitygateError
-from citygate.findings import CrossCheckRule, Finding
+from citygate.findings import Finding, FixedRule
 from citygate.k8s.kinds import address
 from citygate.model import Resource
 from citygate.paths import SYNTH_OUT
@@ -78,14 +78,14 @@ def stack_roles(synth_file: Path) -> StackRoles:
     return StackRoles({k: tuple(sorted(v)) for k, v in by_subject.items()})
 
 
-_RULE = CrossCheckRule(
+_RULE = FixedRule(
     RULE_ID,
     TITLE,
     "irsa",
-    "CG-K8S-9",
+    controls=("CG-K8S-9",),
     fix="Annotate the service account with the ARN of the stack's IRSA role for it (see the stack outputs).",
 )
-_finding = _RULE.failure
+_finding = _RULE.finding
 
 
 def bundle_environment(bundle: str, environments: tuple[str, ...], fallback: str) -> str:
