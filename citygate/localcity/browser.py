@@ -25,29 +25,40 @@ def forecast_in(dom: str) -> float | None:
     return float(found.group(1)) if found else None
 
 
-def load_dashboard(base_url: str, segment: str, spki_sha256: str) -> dict[str, Any]:
-    """{"status": passed|failed|skipped, "detail", "forecast_kmh"} for `base_url/?segment=SEGMENT`."""
-    try:
-        browser = chromium()
-    except CitygateError as exc:
-        return {"status": "skipped", "detail": str(exc), "forecast_kmh": None}
-    url = f"{base_url}/?segment={segment}"
+def dump_dom(url: str, spki_sha256: str | None = None) -> str:
+    """The page's DOM once its fetches have finished (virtual time), trusting the certificate of SPKI pin
+    `spki_sha256` when given; CitygateError when Chromium is missing, fails or overruns."""
+    browser = chromium()
+    pin = [f"--ignore-certificate-errors-spki-list={spki_sha256}"] if spki_sha256 else []
     with tempfile.TemporaryDirectory(prefix="citygate-chromium-") as profile:
         command = [
-            str(browser), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-            f"--ignore-certificate-errors-spki-list={spki_sha256}",
+            str(browser), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *pin,
             f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", "--dump-dom", url,
         ]  # fmt: skip
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
-            return {"status": "failed", "detail": f"chromium did not finish within {TIMEOUT_S}s", "forecast_kmh": None}
+            raise CitygateError(f"chromium did not finish within {TIMEOUT_S}s", url) from None
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"status": "failed", "detail": f"chromium exited {done.returncode}: {tail}", "forecast_kmh": None}
-    speed = forecast_in(done.stdout)
+        raise CitygateError(f"chromium exited {done.returncode}: {tail}", url)
+    return done.stdout
+
+
+def load_dashboard(base_url: str, segment: str, spki_sha256: str) -> dict[str, Any]:
+    """{"status": passed|failed|skipped, "detail", "forecast_kmh"} for `base_url/?segment=SEGMENT`."""
+    try:
+        chromium()
+    except CitygateError as exc:
+        return {"status": "skipped", "detail": str(exc), "forecast_kmh": None}
+    url = f"{base_url}/?segment={segment}"
+    try:
+        dom = dump_dom(url, spki_sha256)
+    except CitygateError as exc:
+        return {"status": "failed", "detail": str(exc), "forecast_kmh": None}
+    speed = forecast_in(dom)
     if speed is None:
-        state = re.search(r'<div id="forecast"[^>]*data-state="(\w+)"', done.stdout)
+        state = re.search(r'<div id="forecast"[^>]*data-state="(\w+)"', dom)
         shown = state.group(1) if state else "no forecast element"
         return {"status": "failed", "detail": f"{url}: the forecast is not ready ({shown})", "forecast_kmh": None}
     return {"status": "passed", "detail": f"{url} shows a forecast of {speed} km/h", "forecast_kmh": speed}

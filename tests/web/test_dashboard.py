@@ -7,10 +7,8 @@ The chain is real end to end: Chromium -> API (uvicorn, loopback) -> PostgreSQL 
 from __future__ import annotations
 
 import re
-import subprocess
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import pytest
@@ -18,9 +16,8 @@ from citysense_api.local import WEB_STATIC, start_stack
 from citysense_api.settings import Settings
 from fastapi.testclient import TestClient
 
-from tests.features_proof.test_living_documentation import CHROMIUM, CHROMIUM_FLAGS
-
-VIRTUAL_TIME_BUDGET_MS = 10_000  # virtual time: the page's fetches complete before the DOM is dumped
+from citygate.localcity.browser import dump_dom
+from tests.features_proof.test_living_documentation import CHROMIUM
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (make deps installs it)"
@@ -42,19 +39,9 @@ def stack(city: Settings, aws_session: boto3.session.Session, client: TestClient
         yield url
 
 
-def dump_dom(url: str, profile: Path) -> str:
-    command = [
-        str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-        f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", "--dump-dom", url,
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 @needs_chromium
-def test_the_dashboard_renders_a_forecast_from_the_api(stack: str, tmp_path: Path) -> None:
-    dom = dump_dom(f"{stack}/?segment=seg-0001", tmp_path / "profile")
+def test_the_dashboard_renders_a_forecast_from_the_api(stack: str) -> None:
+    dom = dump_dom(f"{stack}/?segment=seg-0001")
     assert 'data-ready="done"' in dom
     forecast = re.search(r'<div id="forecast"[^>]*>(.*?)</div>', dom, re.S)
     assert forecast is not None
@@ -65,8 +52,8 @@ def test_the_dashboard_renders_a_forecast_from_the_api(stack: str, tmp_path: Pat
 
 
 @needs_chromium
-def test_a_segment_without_features_says_so(stack: str, tmp_path: Path) -> None:
-    dom = dump_dom(f"{stack}/?segment=seg-0003", tmp_path / "profile")
+def test_a_segment_without_features_says_so(stack: str) -> None:
+    dom = dump_dom(f"{stack}/?segment=seg-0003")
     assert 'data-state="error"' in dom
     assert "No forecast for seg-0003: no features for segment seg-0003" in dom
 
