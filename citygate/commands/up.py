@@ -130,7 +130,7 @@ def show_steps(name: str, result: dict[str, Any], record: dict[str, Any], second
     return bool(result["ok"])
 
 
-def platform(env: str, endpoint: str | None, reports: Path, live_state: Path) -> bool:
+def platform(env: str, endpoint: str | None, reports: Path, state: dict[str, Any]) -> bool:
     """The data pipeline, then the city's services, on this run's embedded AWS, each workload under its
     IRSA role of the applied state; `platform.json` records both (rewritten after each, so a failed
     pipeline is on record too).  True when both are clean."""
@@ -142,7 +142,7 @@ def platform(env: str, endpoint: str | None, reports: Path, live_state: Path) ->
     work = workdir_for(env) / "platform"
     shutil.rmtree(work, ignore_errors=True)  # a fresh Airflow home, warehouse and kfp root per run
     work.mkdir(parents=True)
-    identities = step_identities(read_json_object(live_state), work)
+    identities = step_identities(state, work)
     record: dict[str, Any] = {"env": env, "pipeline": None, "city": None}
     for name, run in STAGES:
         started = time.perf_counter()
@@ -155,7 +155,7 @@ def platform(env: str, endpoint: str | None, reports: Path, live_state: Path) ->
     return True
 
 
-def least_privilege(live_state: Path, reports: Path) -> bool:
+def least_privilege(state: dict[str, Any], reports: Path) -> bool:
     """The calls each workload made on the embedded AWS against the IRSA policies the applied state grants:
     a call no policy grants fails, a grant no call used warns.  True when the run may go on; a run with no
     record (an embedded AWS kept by an earlier command records nothing) is skipped, saying why."""
@@ -169,7 +169,7 @@ def least_privilege(live_state: Path, reports: Path) -> bool:
     if not calls.is_file() or calls.stat().st_size == 0:
         stage("leastpriv")(f"skipped: no call was recorded in {calls} (a reused embedded AWS records nothing)")
         return True
-    plan = write_applied_plan(read_json_object(live_state), reports / APPLIED_PLAN_FILE)
+    plan = write_applied_plan(state, reports / APPLIED_PLAN_FILE)
     options = EngineOptions(calls=calls, unused="warn")
     report = run_gate(load_plan(plan), plan, ["leastpriv"], project_exceptions(), options=options)
     if not judged(report, "leastpriv", reports):
@@ -197,9 +197,10 @@ def promote(env: str, endpoint: str | None, reports: Path, duration: int, users:
         stage("workloads")("the workload manifests are not compliant")
         return 1
     stage("workloads")("the workload manifests are compliant")
-    if not platform(env, endpoint, reports, live_state):
+    state = read_json_object(live_state)  # the applied state: the roles the workloads run as and are judged by
+    if not platform(env, endpoint, reports, state):
         return 1
-    if not least_privilege(live_state, reports):
+    if not least_privilege(state, reports):
         return 1
     load_args = ["loadtest", "--local", "--profile", env, "--users", str(users), "--duration", str(duration)]
     load_args += ["--csv", str(reports / "loadtest"), "--html", str(reports / "loadtest.html")]

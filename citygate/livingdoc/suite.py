@@ -7,10 +7,10 @@ the environment variables of `citygate.bdd.targets` narrow the targets for the d
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -25,20 +25,6 @@ class SuiteRun:
     cucumber_json: Path
     junit_xml: Path
     exit_code: int
-
-
-@contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def run_suite(
@@ -58,7 +44,7 @@ def run_suite(
         "junit_family=xunit1",  # keeps the evidence properties pytest would otherwise warn about
         *extra_args,
     ]
-    with _environment(variables or {}):
+    with mock.patch.dict(os.environ, variables or {}):
         code = pytest.main(args)
     if code not in _RAN or not cucumber.is_file() or not junit.is_file():
         raise CitygateError(f"the BDD suite did not run (pytest exit code {int(code)})", str(features))

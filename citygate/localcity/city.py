@@ -30,7 +30,7 @@ from citysense_api.settings import Database, Settings
 from citysense_pipeline import lake, registry
 from citysense_pipeline.aws import REGION, client
 from citysense_pipeline.config import Resources
-from citysense_pipeline.demo import Identities, environment, step_environment
+from citysense_pipeline.demo import Identities, environment, one_line, step_environment
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -44,10 +44,6 @@ APP_USER, DATABASE = "api", "citygate"
 REQUEST_TIMEOUT_S = 10.0
 SEGMENT_LENGTH_M = 800.0
 CITY_CENTRE = (52.52, 13.40)  # the simulated segments are laid out east of it, 0.005 degrees apart
-
-
-def one_line(exc: BaseException) -> str:
-    return (f"{type(exc).__name__}: {exc}".splitlines() or [type(exc).__name__])[0]
 
 
 def catalogue(resources: Resources) -> list[Segment]:

@@ -23,7 +23,7 @@ READ_MODELS = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{BU
 UNUSED_GRANT = {"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": ["arn:aws:dynamodb:*:*:table/f"]}
 
 
-def applied_state(folder: Path, *statements: dict[str, Any]) -> Path:
+def applied_state(*statements: dict[str, Any]) -> dict[str, Any]:
     """A Terraform state (format 4) of one role, its inline policy and the role map output."""
     policy = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
     resources = [
@@ -33,10 +33,7 @@ def applied_state(folder: Path, *statements: dict[str, Any]) -> Path:
             {"attributes": {"name": "least-privilege", "role": ROLE, "policy": policy}}]},
     ]  # fmt: skip
     arns = {account: role_arn(ROLE) for account in STEP_SERVICE_ACCOUNTS.values()}
-    state = {"version": 4, "resources": resources, "outputs": {"irsa_role_arns": {"value": arns}}}
-    path = folder / "terraform.tfstate"
-    path.write_text(json.dumps(state), encoding="utf-8")
-    return path
+    return {"version": 4, "resources": resources, "outputs": {"irsa_role_arns": {"value": arns}}}
 
 
 def record(reports: Path, *calls: Call) -> None:
@@ -49,7 +46,7 @@ def model_read(key: str = "models/m.json") -> Call:
 
 
 def test_a_step_runs_under_its_role_with_a_token_file_and_no_static_keys(tmp_path: Path) -> None:
-    state = json.loads(applied_state(tmp_path).read_text())
+    state = applied_state()
     identities = step_identities(state, tmp_path / "work")
     assert set(identities) == {"dag", "training", "promote", "inference", "api"}
     identity = identities["dag"]
@@ -69,7 +66,7 @@ def test_without_the_role_map_the_identities_fail_closed(tmp_path: Path) -> None
 def test_granted_calls_pass_the_stage_and_unused_grants_warn(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     record(reports, model_read(), Call("AKIDTEST", None, "s3:CreateBucket", "CreateBucket", (BUCKET,)))
-    assert least_privilege(applied_state(tmp_path, READ_MODELS, UNUSED_GRANT), reports)
+    assert least_privilege(applied_state(READ_MODELS, UNUSED_GRANT), reports)
     gate = json.loads((reports / "leastpriv-gate.json").read_text())
     assert gate["summary"]["result"] == "pass"
     assert [f["status"] for f in gate["findings"]] == ["warn"]  # dynamodb:GetItem, never used
@@ -82,7 +79,7 @@ def test_granted_calls_pass_the_stage_and_unused_grants_warn(tmp_path: Path) -> 
 def test_a_call_the_role_does_not_grant_stops_the_run(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     record(reports, model_read(), model_read("secrets/other.json"))
-    assert not least_privilege(applied_state(tmp_path, READ_MODELS), reports)
+    assert not least_privilege(applied_state(READ_MODELS), reports)
     gate = json.loads((reports / "leastpriv-gate.json").read_text())
     assert [f["id"] for f in gate["findings"] if f["status"] == "fail"] == ["CG_IAM_005"]
 
@@ -90,7 +87,7 @@ def test_a_call_the_role_does_not_grant_stops_the_run(tmp_path: Path) -> None:
 def test_a_run_that_recorded_nothing_is_skipped_not_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reports = tmp_path / "reports"
     record(reports)
-    assert least_privilege(applied_state(tmp_path, READ_MODELS), reports)
+    assert least_privilege(applied_state(READ_MODELS), reports)
     assert "leastpriv: skipped" in capsys.readouterr().out
     assert not (reports / "leastpriv-gate.json").exists()
     assert recorded_variables(reports) == {}

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from citysense_pipeline import registry
 from citysense_pipeline.aws import REGION, ensure_resources
@@ -116,28 +117,28 @@ def run_training(resources: Resources, root: Path, identity: Mapping[str, str] |
     return run_module("citysense_pipeline.training.run", args, resources, identity=identity)
 
 
-def _set(values: Mapping[str, str | None]) -> None:
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
 @contextmanager
 def environment(values: Mapping[str, str | None]) -> Iterator[None]:
     """Set (None: unset) variables for in-process clients, then restore them.  boto3's default session
     keeps the credentials it resolved first, so it starts afresh inside and out: each side signs as its own."""
     import boto3
 
-    saved = {name: os.environ.get(name) for name in values}
-    _set(values)
-    boto3.DEFAULT_SESSION = None
-    try:
-        yield
-    finally:
-        _set(saved)
+    with mock.patch.dict(os.environ):
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         boto3.DEFAULT_SESSION = None
+        try:
+            yield
+        finally:
+            boto3.DEFAULT_SESSION = None
+
+
+def one_line(exc: BaseException) -> str:
+    """`Type: message`, first line only: what a step's result shows of the error that ended it."""
+    return (f"{type(exc).__name__}: {exc}".splitlines() or [type(exc).__name__])[0]
 
 
 def forecast(resources: Resources, segment_id: str, identity: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -211,6 +212,6 @@ def run_all(
         try:
             results[name] = step()
         except Exception as exc:
-            results[name] = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+            results[name] = {"error": one_line(exc)}
             return {"ok": False, "failed": name, "steps": results}
     return {"ok": True, "failed": None, "steps": results}
